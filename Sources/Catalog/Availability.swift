@@ -1,0 +1,41 @@
+/// Whether an offer can be bought now. Raw values are Google Merchant Center's spelling.
+public enum Availability: String, Sendable, CaseIterable, Hashable {
+    case inStock = "in_stock"
+    case outOfStock = "out_of_stock"
+    case preorder = "preorder"
+    case backorder = "backorder"
+
+    /// Reads what feeds write: `in stock`, `in_stock`, `IN_STOCK`, `InStock`, `https://schema.org/InStock`, …
+    ///
+    /// - Returns: `nil` for a value no platform defines; the caller reports it as a row issue.
+    public init?(feedValue: some StringProtocol) {
+        var key = Substring(feedValue).trimmingSpaces().lowercased()
+        if let slash = key.lastIndex(of: "/") { key = String(key[key.index(after: slash)...]) }
+        key.removeAll { $0 == " " || $0 == "_" || $0 == "-" }
+        switch key {
+        case "instock", "available", "availablefororder", "limitedavailability", "onlineonly", "instoreonly":
+            self = .inStock
+        case "outofstock", "soldout", "discontinued", "unavailable", "notavailable":
+            self = .outOfStock
+        case "preorder":
+            self = .preorder
+        case "backorder":
+            self = .backorder
+        default:
+            return nil
+        }
+    }
+
+    /// Preorder and backorder items stay buyable whatever the stock says.
+    public var ignoresStock: Bool { self == .preorder || self == .backorder }
+}
+
+extension Substring {
+    /// The text without leading and trailing spaces, tabs and line ends.
+    func trimmingSpaces() -> Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        guard let first = firstIndex(where: { !isSpace($0) }) else { return self[endIndex...] }
+        let last = lastIndex(where: { !isSpace($0) })!
+        return self[first...last]
+    }
+}

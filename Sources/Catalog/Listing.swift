@@ -1,0 +1,69 @@
+/// What one channel is told about one SKU: attribute name → value, after the channel's rules.
+///
+/// Attribute names are Google Merchant Center's (`price`, `quantity`, `item_group_id`, …) so that
+/// listings, deltas and the file channel share one vocabulary. Absent attributes are not stored.
+public struct Listing: Hashable, Sendable {
+    public private(set) var fields: [String: ListingValue]
+
+    public init(_ fields: [String: ListingValue] = [:]) {
+        self.fields = fields
+    }
+
+    public subscript(name: String) -> ListingValue? {
+        get { fields[name] }
+        set { fields[name] = newValue }
+    }
+
+    /// Sets a text attribute, leaving it absent when the value is `nil` or empty.
+    public mutating func set(_ name: String, _ text: String?) {
+        if let text, !text.isEmpty { fields[name] = .text(text) } else { fields[name] = nil }
+    }
+
+    /// The published quantity, when the listing has one.
+    public var quantity: Int? {
+        if case .integer(let value)? = fields["quantity"] { return value }
+        return nil
+    }
+
+    /// The attribute names in the order they are written: the canonical order first, then the rest sorted.
+    public var orderedNames: [String] {
+        Listing.order(fields.keys)
+    }
+
+    /// Names whose values differ between `self` and `other` (present in one only counts), in canonical order.
+    public func changedFields(from other: Listing) -> [String] {
+        let names = Set(fields.keys).union(other.fields.keys).filter { fields[$0] != other.fields[$0] }
+        return Listing.order(names)
+    }
+
+    /// Puts attribute names in the canonical order.
+    public static func order(_ names: some Sequence<String>) -> [String] {
+        names.sorted { a, b in
+            let ra = rank[a] ?? Int.max, rb = rank[b] ?? Int.max
+            return ra != rb ? ra < rb : a < b
+        }
+    }
+
+    /// Google Merchant Center's attribute order, as feeds and the file channel write them.
+    public static let canonicalOrder = [
+        "id", "item_group_id", "title", "description", "link", "image_link", "additional_image_link",
+        "price", "sale_price", "sale_price_effective_date", "availability", "quantity",
+        "brand", "gtin", "mpn", "condition", "color", "size", "material", "pattern", "gender", "age_group",
+        "google_product_category", "product_type",
+        "custom_label_0", "custom_label_1", "custom_label_2", "custom_label_3", "custom_label_4",
+    ]
+    private static let rank = Dictionary(uniqueKeysWithValues: canonicalOrder.enumerated().map { ($1, $0) })
+}
+
+/// One attribute value: text, or an integer for counts such as `quantity`.
+public enum ListingValue: Hashable, Sendable, CustomStringConvertible {
+    case text(String)
+    case integer(Int)
+
+    public var description: String {
+        switch self {
+        case .text(let text): return text
+        case .integer(let value): return String(value)
+        }
+    }
+}
