@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "Channels", dependencies: ["Catalog"], swiftSettings: settings),
         .target(name: "Daemon", dependencies: ["Catalog", "Feeds", "Store", "Reconcile", "Channels"],
                 swiftSettings: settings),
-        .executableTarget(name: "catalogsync", dependencies: ["Daemon"], swiftSettings: settings),
+        .executableTarget(name: "catalogsync", dependencies: ["Daemon", "Catalog", "Feeds", "Store"], swiftSettings: settings),
 
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: settings),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds"], swiftSettings: settings),

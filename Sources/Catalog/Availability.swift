@@ -32,8 +32,9 @@ public enum Availability: String, Sendable, CaseIterable, Hashable {
 
 extension Substring {
     /// The text without leading and trailing spaces, tabs and line ends.
-    func trimmingSpaces() -> Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+    public func trimmingSpaces() -> Substring {
+        // Character-wise: "\r\n" is one Character, so test its properties rather than single scalars.
+        let isSpace: (Character) -> Bool = { $0.isWhitespace }
         guard let first = firstIndex(where: { !isSpace($0) }) else { return self[endIndex...] }
         let last = lastIndex(where: { !isSpace($0) })!
         return self[first...last]

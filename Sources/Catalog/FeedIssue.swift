@@ -24,10 +24,18 @@ public struct FeedIssue: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var reason: Reason
     public var location: SourceLocation
+    /// Whether the issue ends the whole feed (it is empty, unreadable, cut off, or its syntax cannot be
+    /// resumed) rather than one row. A feed with a fatal issue is rejected whole.
+    public var isFatal: Bool
 
-    public init(_ reason: Reason, at location: SourceLocation) {
+    /// - Parameter fatal: `nil` takes the reason's usual weight (see `isFatal`).
+    public init(_ reason: Reason, at location: SourceLocation, fatal: Bool? = nil) {
         self.reason = reason
         self.location = location
+        switch reason {
+        case .emptyFeed, .headerOnly, .unreadable, .missingColumn, .unterminatedQuote: isFatal = fatal ?? true
+        default: isFatal = fatal ?? false
+        }
     }
 
     public var description: String { "\(location): \(message)" }

@@ -1,0 +1,146 @@
+/// The canonical JSON text of a listing: keys in canonical order, no white space.
+///
+/// Two equal listings always give the same bytes, so the text doubles as a fingerprint,
+/// and comparing a desired listing with a stored one is a string compare.
+extension Listing {
+    public var jsonText: String {
+        var out = "{"
+        var first = true
+        for name in orderedNames {
+            if !first { out += "," }
+            first = false
+            JSONText.appendString(name, to: &out)
+            out += ":"
+            switch fields[name]! {
+            case .text(let text): JSONText.appendString(text, to: &out)
+            case .integer(let value): out += String(value)
+            }
+        }
+        return out + "}"
+    }
+
+    /// Reads text written by `jsonText`: one flat object of strings and integers.
+    /// - Returns: `nil` when the text is not of that shape.
+    public init?(jsonText: String) {
+        var parser = JSONText.FlatObjectParser(Array(jsonText.utf8))
+        guard let fields = parser.parse() else { return nil }
+        self.init(fields)
+    }
+}
+
+/// Writing and reading the small JSON this project produces itself.
+public enum JSONText {
+    /// Appends `text` as a JSON string literal, escaping quotes, backslashes and control characters.
+    public static func appendString(_ text: String, to out: inout String) {
+        out += "\""
+        var needsEscape = false
+        for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            needsEscape = true
+            break
+        }
+        if !needsEscape {
+            out += text
+        } else {
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case let s where s.value < 0x20:
+                    let hex = String(s.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+
+    /// A JSON array of strings: `["quantity","availability"]`.
+    public static func array(_ strings: [String]) -> String {
+        var out = "["
+        for (index, string) in strings.enumerated() {
+            if index > 0 { out += "," }
+            appendString(string, to: &out)
+        }
+        return out + "]"
+    }
+
+    /// Parses a flat JSON object whose values are strings or integers (what `Listing.jsonText` writes).
+    struct FlatObjectParser {
+        let bytes: [UInt8]
+        var index = 0
+
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+        mutating func parse() -> [String: ListingValue]? {
+            var fields: [String: ListingValue] = [:]
+            guard consume(UInt8(ascii: "{")) else { return nil }
+            if consume(UInt8(ascii: "}")) { return index == bytes.count ? fields : nil }
+            repeat {
+                guard let key = string(), consume(UInt8(ascii: ":")) else { return nil }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+                    guard let value = string() else { return nil }
+                    fields[key] = .text(value)
+                } else {
+                    guard let value = integer() else { return nil }
+                    fields[key] = .integer(value)
+                }
+            } while consume(UInt8(ascii: ","))
+            guard consume(UInt8(ascii: "}")), index == bytes.count else { return nil }
+            return fields
+        }
+
+        private mutating func consume(_ byte: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+
+        private mutating func integer() -> Int? {
+            let start = index
+            if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+            return Int(String(decoding: bytes[start..<index], as: UTF8.self))
+        }
+
+        private mutating func string() -> String? {
+            guard consume(UInt8(ascii: "\"")) else { return nil }
+            var runStart = index
+            var out = ""
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    out += String(decoding: bytes[runStart..<index], as: UTF8.self)
+                    index += 1
+                    return out
+                }
+                if byte == UInt8(ascii: "\\") {
+                    out += String(decoding: bytes[runStart..<index], as: UTF8.self)
+                    index += 1
+                    guard index < bytes.count else { return nil }
+                    let escaped = bytes[index]
+                    index += 1
+                    switch escaped {
+                    case UInt8(ascii: "n"): out += "\n"
+                    case UInt8(ascii: "r"): out += "\r"
+                    case UInt8(ascii: "t"): out += "\t"
+                    case UInt8(ascii: "u"):
+                        guard index + 4 <= bytes.count,
+                              let code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16),
+                              let scalar = Unicode.Scalar(code) else { return nil }
+                        out.unicodeScalars.append(scalar)
+                        index += 4
+                    default: out += String(decoding: [escaped], as: UTF8.self)
+                    }
+                    runStart = index
+                    continue
+                }
+                index += 1
+            }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,98 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import Catalog
+public import Foundation
+
+/// A channel that writes each batch of deltas to a new JSON Lines file in a folder.
+///
+/// One JSON object per delta per line:
+/// `{"op":"update","id":"SKU","version":2,"changed":["quantity"],"values":{…}}`. A batch file is written
+/// under a temporary name, fsync'd, renamed into place and the folder fsync'd: only then is the batch
+/// acknowledged, so a crash never acknowledges what is not on disk, and a reader never sees half a file.
+public struct FileChannel: ChannelAdapter {
+    public let name: String
+    public let folder: URL
+    public let maxBatchSize: Int
+
+    public init(name: String, folder: URL, maxBatchSize: Int = 5_000) {
+        self.name = name
+        self.folder = folder
+        self.maxBatchSize = maxBatchSize
+    }
+
+    public func push(_ deltas: [Delta]) async throws -> PushResult {
+        guard !deltas.isEmpty else { return PushResult(acknowledged: []) }
+        var text = ""
+        for delta in deltas { text += Self.line(for: delta) + "\n" }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try writeDurably(Array(text.utf8))
+        } catch {
+            throw ChannelError(channel: name, operation: "write batch", message: "\(folder.path): \(error)",
+                               disposition: .retry(afterSeconds: nil))
+        }
+        return PushResult(acknowledged: deltas)
+    }
+
+    /// The JSON line for one delta.
+    public static func line(for delta: Delta) -> String {
+        var out = "{\"op\":"
+        JSONText.appendString(delta.operation.rawValue, to: &out)
+        out += ",\"id\":"
+        JSONText.appendString(delta.sku, to: &out)
+        out += ",\"version\":\(delta.version),\"changed\":" + JSONText.array(delta.changed)
+        out += ",\"values\":" + delta.values.jsonText + "}"
+        return out
+    }
+
+    private func writeDurably(_ bytes: [UInt8]) throws {
+        let stamp = Date().formatted(.iso8601.year().month().day().dateSeparator(.omitted)
+            .time(includingFractionalSeconds: true).timeSeparator(.omitted).timeZone(separator: .omitted))
+        var final = folder.appendingPathComponent("batch-\(stamp).jsonl")
+        var counter = 1
+        while FileManager.default.fileExists(atPath: final.path) {
+            counter += 1
+            final = folder.appendingPathComponent("batch-\(stamp)-\(counter).jsonl")
+        }
+        let temporary = folder.appendingPathComponent(".\(final.lastPathComponent).tmp")
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw POSIXFailure(operation: "open", path: temporary.path) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                close(fd)
+                throw POSIXFailure(operation: "write", path: temporary.path)
+            }
+            written += n
+        }
+        guard fsync(fd) == 0 else {
+            close(fd)
+            throw POSIXFailure(operation: "fsync", path: temporary.path)
+        }
+        close(fd)
+        guard rename(temporary.path, final.path) == 0 else { throw POSIXFailure(operation: "rename", path: final.path) }
+        let dir = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dir >= 0 {
+            defer { close(dir) }
+            guard fsync(dir) == 0 else { throw POSIXFailure(operation: "fsync", path: folder.path) }
+        }
+    }
+}
+
+/// A failed system call, with the system's reason.
+struct POSIXFailure: Error, CustomStringConvertible {
+    let operation: String
+    let path: String
+    let reason: String
+
+    init(operation: String, path: String) {
+        self.operation = operation
+        self.path = path
+        reason = String(cString: strerror(errno))
+    }
+
+    var description: String { "\(operation) \(path): \(reason)" }
+}

@@ -1,0 +1,143 @@
+public import Catalog
+public import Feeds
+public import Foundation
+
+public enum FeedFormat: String, Sendable, CaseIterable {
+    case auto, csv, tsv, xml, json, jsonl
+}
+
+public enum FeedKind: String, Sendable {
+    /// The complete catalog: an item missing from it is deleted.
+    case primary
+    /// A partial update of stock (and price): never deletes.
+    case inventory
+}
+
+/// Limits that hold a suspicious feed generation back instead of applying it.
+public struct FeedGuards: Sendable, Equatable {
+    public var maxDeletePercent: Double = 20
+    public var maxZeroPercent: Double = 30
+    public var minItems: Int = 1
+}
+
+public struct FeedConfig: Sendable {
+    public var name: String
+    /// A file, a folder (its newest complete file) or an http(s) URL, as written in the configuration.
+    public var source: String
+    public var sourceURL: URL
+    public var format: FeedFormat
+    public var profile: String
+    public var kind: FeedKind
+    public var currency: Currency?
+    public var locale: AmountLocale?
+    public var localeName: String?
+    public var encoding: FeedEncoding
+    public var delimiter: UInt8?
+    public var pollSeconds: Double?
+    public var maxAgeSeconds: Double?
+    public var stale: String
+    public var guards: FeedGuards
+
+    init(_ o: inout ConfigObject, resolve: (String) -> URL) throws(ConfigError) {
+        name = try o.requiredString("name")
+        source = try o.requiredString("source")
+        if source.hasPrefix("http://") || source.hasPrefix("https://") {
+            throw o.error("source", "http(s) feed sources are not supported by this version yet",
+                          hint: "download the feed to a file and name the file")
+        }
+        sourceURL = resolve(source)
+        let formatText = try o.string("format") ?? "auto"
+        guard let format = FeedFormat(rawValue: formatText) else {
+            throw o.error("format", "must be one of \(FeedFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard [.auto, .csv, .tsv].contains(format) else {
+            throw o.error("format", "\(formatText) feeds are not supported by this version yet")
+        }
+        self.format = format
+        profile = try o.string("profile") ?? "auto"
+        guard ["auto", "google"].contains(profile) else {
+            throw o.error("profile", "\"\(profile)\" is not supported by this version yet", hint: "use google or auto")
+        }
+        let kindText = try o.string("kind") ?? "primary"
+        guard let kind = FeedKind(rawValue: kindText) else { throw o.error("kind", "must be primary or inventory") }
+        guard kind == .primary else { throw o.error("kind", "inventory feeds are not supported by this version yet") }
+        self.kind = kind
+        if let code = try o.string("currency") {
+            guard let currency = Currency(code: code) else {
+                throw o.error("currency", "\"\(code)\" is not an ISO 4217 currency code")
+            }
+            self.currency = currency
+        }
+        if let identifier = try o.string("locale") {
+            guard let locale = AmountLocale(identifier: identifier) else {
+                throw o.error("locale", "\"\(identifier)\" is not a locale catalogsync knows", hint: "e.g. sv_SE, de_DE, en_US")
+            }
+            self.locale = locale
+            localeName = identifier
+        }
+        let encodingText = try o.string("encoding") ?? "auto"
+        guard let encoding = FeedEncoding(rawValue: encodingText.lowercased()) else {
+            throw o.error("encoding", "must be one of \(FeedEncoding.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self.encoding = encoding
+        if let text = try o.string("delimiter") {
+            let map: [String: UInt8] = [",": 0x2C, ";": 0x3B, "\t": 0x09, "tab": 0x09, "|": 0x7C]
+            guard let byte = map[text] else { throw o.error("delimiter", "must be one of , ; | tab") }
+            delimiter = byte
+        }
+        if format == .tsv && delimiter == nil { delimiter = 0x09 }
+        pollSeconds = try o.duration("poll")
+        maxAgeSeconds = try o.duration("max_age")
+        stale = try o.string("stale") ?? "hold"
+        guard ["hold", "zero", "buffer"].contains(stale) else { throw o.error("stale", "must be hold, zero or buffer") }
+        guards = FeedGuards()
+        if var g = try o.object("guards") {
+            if let text = try g.number("max_delete_pct") {
+                guard let value = Double(text), (0...100).contains(value) else {
+                    throw g.error("max_delete_pct", "must be a percentage from 0 to 100")
+                }
+                guards.maxDeletePercent = value
+            }
+            if let text = try g.number("max_zero_pct") {
+                guard let value = Double(text), (0...100).contains(value) else {
+                    throw g.error("max_zero_pct", "must be a percentage from 0 to 100")
+                }
+                guards.maxZeroPercent = value
+            }
+            guards.minItems = try g.integer("min_items") ?? guards.minItems
+            try g.rejectUnknownKeys()
+        }
+        try o.rejectUnsupported(["mapping"], "mapping applies to profile custom, which comes with the feed formats work")
+    }
+}
+
+extension FeedConfig {
+    /// A feed that is not in any configuration (for `validate PATH`): CSV, Google profile, defaults otherwise.
+    public init(name: String, file: URL) {
+        self.name = name
+        source = file.path
+        sourceURL = file
+        format = .auto
+        profile = "auto"
+        kind = .primary
+        encoding = .auto
+        stale = "hold"
+        guards = FeedGuards()
+    }
+
+    /// Applies command-line overrides (`--currency SEK`, `--locale sv_SE`, `--encoding …`, `--delimiter ;`).
+    public mutating func override(currency: String?, locale: String?, encoding: String?,
+                                  delimiter: String?, profile: String?) throws(ConfigError) {
+        var members: [(key: String, value: ConfigValue, line: Int)] = [
+            ("name", .string(name, line: 0), 0), ("source", .string(sourceURL.path, line: 0), 0),
+        ]
+        let settings: [(String, String?)] = [("currency", currency ?? self.currency?.code), ("locale", locale ?? localeName),
+                        ("encoding", encoding ?? self.encoding.rawValue), ("profile", profile ?? self.profile),
+                        ("delimiter", delimiter ?? self.delimiter.map { String(UnicodeScalar($0)) })]
+        for case (let key, let value?) in settings { members.append((key, .string(value, line: 0), 0)) }
+        var object = try ConfigObject(.object(members, line: 0), file: "command line", path: "")
+        let keep = (guards, pollSeconds, maxAgeSeconds, stale)
+        self = try FeedConfig(&object, resolve: { URL(fileURLWithPath: $0) })
+        (guards, pollSeconds, maxAgeSeconds, stale) = keep
+    }
+}

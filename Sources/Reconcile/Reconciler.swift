@@ -1,0 +1,64 @@
+public import Catalog
+
+/// Decides, per SKU, what the outbox must hold so that a channel ends up with the desired listing.
+///
+/// The diff is always against what the channel *acknowledged*; an unsent delta is replaced by a newer
+/// one (or cancelled when the channel already has what is wanted). Deltas carry absolute values.
+public enum Reconciler {
+    public enum Decision: Equatable, Sendable {
+        /// The outbox already holds the right thing (or nothing is needed).
+        case keep
+        /// Remove the unsent delta: the channel already has the desired state.
+        case cancelPending
+        case enqueue(Delta)
+    }
+
+    /// - Parameters:
+    ///   - desired: the listing the channel should have, `nil` when it should not have the SKU.
+    ///   - entry: what the channel has (acknowledged and pending), `nil` when it never heard of the SKU.
+    public static func decide(channel: String, sku: String, desired: Listing?, entry: SnapshotEntry?) -> Decision {
+        let desiredText = desired?.jsonText
+        let ackedText = entry?.ackedText
+        if desiredText == ackedText {
+            return entry?.pending == nil ? .keep : .cancelPending
+        }
+        let operation: Delta.Operation = desired == nil ? .delete : (ackedText == nil ? .create : .update)
+        let payloadText = desiredText ?? "{}"
+        if let pending = entry?.pending, pending.operation == operation, pending.payloadText == payloadText {
+            return .keep
+        }
+        let acked = ackedText.flatMap(Listing.init(jsonText:))
+        let values = desired ?? Listing()
+        let changed: [String] = switch operation {
+        case .create: values.orderedNames
+        case .delete: []
+        case .update: values.changedFields(from: acked ?? Listing())
+        }
+        let version = max(entry?.lastVersion ?? 0, entry?.ackedVersion ?? 0) + 1
+        return .enqueue(Delta(channel: channel, sku: sku, operation: operation, version: version, changed: changed,
+                              values: values, priority: priority(of: operation, from: acked, to: desired)))
+    }
+
+    /// Whatever can oversell goes first: deletions, stock decreases and out-of-stock changes;
+    /// then prices; then content; creations and stock increases last.
+    public static func priority(of operation: Delta.Operation, from old: Listing?, to new: Listing?) -> DeltaPriority {
+        switch operation {
+        case .delete: return .stockDecrease
+        case .create: return .increase
+        case .update: break
+        }
+        guard let old, let new else { return .content }
+        let oldQuantity = old.quantity, newQuantity = new.quantity
+        if let o = oldQuantity, let n = newQuantity, n < o { return .stockDecrease }
+        if oldQuantity != nil && newQuantity == nil { return .stockDecrease }
+        let wasBuyable = old["availability"] != .text(Availability.outOfStock.rawValue)
+        let isBuyable = new["availability"] != .text(Availability.outOfStock.rawValue)
+        if wasBuyable && !isBuyable { return .stockDecrease }
+        for field in ["price", "sale_price", "sale_price_effective_date"] where old[field] != new[field] {
+            return .price
+        }
+        if let o = oldQuantity, let n = newQuantity, n > o { return .increase }
+        if !wasBuyable && isBuyable { return .increase }
+        return .content
+    }
+}

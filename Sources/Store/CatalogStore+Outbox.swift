@@ -1,0 +1,164 @@
+public import Catalog
+
+/// Walks a channel's snapshot in SKU byte order, one entry at a time.
+public final class SnapshotCursor {
+    private let statement: Statement
+
+    init(statement: Statement) { self.statement = statement }
+
+    public func next() throws -> SnapshotEntry? {
+        guard try statement.step() else { return nil }
+        var pending: SnapshotEntry.Pending?
+        if let version = statement.optionalInt(4), let op = statement.text(5).flatMap(Delta.Operation.init),
+           let payload = statement.text(6) {
+            pending = SnapshotEntry.Pending(version: version, operation: op, payloadText: payload)
+        }
+        return SnapshotEntry(sku: statement.text(0) ?? "", ackedText: statement.text(1),
+                             ackedVersion: statement.int(2), lastVersion: statement.int(3), pending: pending)
+    }
+}
+
+/// An unsent delta as the pusher sees it.
+public struct OutboxEntry: Sendable, Equatable {
+    public var delta: Delta
+    public var attempts: Int
+    public var seenAt: String
+}
+
+extension CatalogStore {
+    /// The snapshot of `channel`: every SKU it has or has a delta for, in SKU byte order.
+    public func snapshot(channel: String) throws -> SnapshotCursor {
+        // A statement of its own (not the cache): a cursor may be open while other statements run.
+        let statement = try Statement(connection: connection, sql: """
+            SELECT l.sku, l.acked, l.acked_version, l.last_version, o.version, o.op, o.payload
+            FROM listings l LEFT JOIN outbox o ON o.channel = l.channel AND o.sku = l.sku AND o.state = 'pending'
+            WHERE l.channel = ? ORDER BY l.sku
+            """)
+        try statement.bind(.text(channel))
+        return SnapshotCursor(statement: statement)
+    }
+
+    /// Prepares staging for one reconcile pass; staged changes reach the outbox in `commitStaged`.
+    ///
+    /// Staging keeps writes off the tables the snapshot cursor is reading.
+    public func beginStaging() throws {
+        try connection.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS staged (
+                sku TEXT PRIMARY KEY, version INTEGER, op TEXT, priority INTEGER, changed TEXT, payload TEXT
+            );
+            DELETE FROM temp.staged;
+            """)
+    }
+
+    /// Stages `delta` to replace whatever is pending for its SKU.
+    public func stage(_ delta: Delta) throws {
+        try connection.statement("INSERT OR REPLACE INTO temp.staged VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(.text(delta.sku), .integer(delta.version), .text(delta.operation.rawValue),
+                  .integer(Int64(delta.priority.rawValue)), .text(JSONText.array(delta.changed)),
+                  .text(delta.values.jsonText)).run()
+    }
+
+    /// Stages the removal of the pending delta for `sku` (the channel already has what is wanted).
+    public func stageCancel(sku: String) throws {
+        try connection.statement("INSERT OR REPLACE INTO temp.staged VALUES (?, NULL, NULL, NULL, NULL, NULL)")
+            .bind(.text(sku)).run()
+    }
+
+    /// Moves the staged changes of `channel` into the outbox.
+    /// - Returns: how many deltas were enqueued.
+    @discardableResult
+    public func commitStaged(channel: String, seenAt: String) throws -> Int {
+        let c = connection
+        try c.statement("""
+            DELETE FROM outbox WHERE channel = ? AND state = 'pending'
+              AND sku IN (SELECT sku FROM temp.staged)
+            """).bind(.text(channel)).run()
+        try c.statement("""
+            INSERT INTO outbox (channel, sku, version, op, priority, changed, payload, seen_at, created_at)
+            SELECT ?, sku, version, op, priority, changed, payload, ?, ? FROM temp.staged WHERE op IS NOT NULL
+            """).bind(.text(channel), .text(seenAt), .text(seenAt)).run()
+        let enqueued = c.changes
+        try c.statement("""
+            INSERT INTO listings (channel, sku, last_version)
+            SELECT ?, sku, version FROM temp.staged WHERE op IS NOT NULL
+            ON CONFLICT (channel, sku) DO UPDATE SET last_version = max(last_version, excluded.last_version)
+            """).bind(.text(channel)).run()
+        try c.execute("DELETE FROM temp.staged")
+        return enqueued
+    }
+
+    /// Up to `limit` unsent deltas of `channel`, most urgent first (priority, then age).
+    public func pendingDeltas(channel: String, limit: Int) throws -> [OutboxEntry] {
+        let s = try connection.statement("""
+            SELECT sku, version, op, priority, changed, payload, attempts, seen_at FROM outbox
+            WHERE channel = ? AND state = 'pending' ORDER BY priority, id LIMIT ?
+            """)
+        try s.bind(.text(channel), .integer(Int64(limit)))
+        var result: [OutboxEntry] = []
+        while try s.step() {
+            let changed = Self.decodeArray(s.text(4) ?? "[]")
+            let delta = Delta(channel: channel, sku: s.text(0) ?? "",
+                              operation: Delta.Operation(rawValue: s.text(2) ?? "") ?? .update, version: s.int(1),
+                              changed: changed, values: Listing(jsonText: s.text(5) ?? "{}") ?? Listing(),
+                              priority: DeltaPriority(rawValue: Int(s.int(3))) ?? .content)
+            result.append(OutboxEntry(delta: delta, attempts: Int(s.int(6)), seenAt: s.text(7) ?? ""))
+        }
+        return result
+    }
+
+    /// Records that the channel acknowledged `deltas`: the snapshot advances, the outbox rows go.
+    ///
+    /// A late acknowledgement never regresses a newer acknowledged state (versions only grow), and a
+    /// delta that was superseded while in flight stays in the outbox as the newer one.
+    public func acknowledge(_ deltas: [Delta], at time: String) throws {
+        for delta in deltas {
+            let acked: SQLiteValue? = delta.operation == .delete ? nil : .text(delta.values.jsonText)
+            try connection.statement("""
+                UPDATE listings SET acked = ?, acked_version = ?, acked_at = ?
+                WHERE channel = ? AND sku = ? AND acked_version < ?
+                """).bind(acked, .integer(delta.version), .text(time), .text(delta.channel), .text(delta.sku),
+                          .integer(delta.version)).run()
+            try connection.statement("DELETE FROM outbox WHERE channel = ? AND sku = ? AND version = ?")
+                .bind(.text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
+        }
+    }
+
+    /// Parks a delta the platform rejected, with its message: it is not sent again until the item changes.
+    public func reject(_ delta: Delta, message: String) throws {
+        try connection.statement("""
+            UPDATE outbox SET state = 'rejected', last_error = ?, attempts = attempts + 1
+            WHERE channel = ? AND sku = ? AND version = ?
+            """).bind(.text(message), .text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
+    }
+
+    /// Unsent deltas per channel.
+    public func pendingCounts() throws -> [String: Int] {
+        let s = try connection.statement("SELECT channel, count(*) FROM outbox WHERE state = 'pending' GROUP BY channel")
+        var counts: [String: Int] = [:]
+        while try s.step() { counts[s.text(0) ?? ""] = Int(s.int(1)) }
+        return counts
+    }
+
+    /// Deltas parked after the platform rejected them, per channel.
+    public func rejectedCounts() throws -> [String: Int] {
+        let s = try connection.statement("SELECT channel, count(*) FROM outbox WHERE state = 'rejected' GROUP BY channel")
+        var counts: [String: Int] = [:]
+        while try s.step() { counts[s.text(0) ?? ""] = Int(s.int(1)) }
+        return counts
+    }
+
+    /// Listings acknowledged per channel (SKUs the channel has).
+    public func listedCounts() throws -> [String: Int] {
+        let s = try connection.statement("SELECT channel, count(*) FROM listings WHERE acked IS NOT NULL GROUP BY channel")
+        var counts: [String: Int] = [:]
+        while try s.step() { counts[s.text(0) ?? ""] = Int(s.int(1)) }
+        return counts
+    }
+
+    static func decodeArray(_ text: String) -> [String] {
+        // The changed list is written by JSONText.array: strings without quotes or backslashes (attribute names).
+        let inner = text.dropFirst().dropLast()
+        guard !inner.isEmpty else { return [] }
+        return inner.split(separator: ",").map { String($0.dropFirst().dropLast()) }
+    }
+}

@@ -1,0 +1,43 @@
+public import Foundation
+
+/// The daemon's state: one SQLite file (WAL) in the state directory.
+///
+/// One writer: the process that holds it. Not `Sendable`; owned by one task.
+public final class CatalogStore {
+    public let connection: Connection
+
+    /// Opens or creates the database at `path` and migrates it to the current schema.
+    public init(path: String) throws {
+        connection = try Connection(path: path)
+        try Migrator(Schema.migrations).migrate(connection)
+    }
+
+    /// Opens `catalogsync.db` in `directory`, creating the directory if needed.
+    public convenience init(directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try self.init(path: directory.appendingPathComponent("catalogsync.db").path)
+    }
+
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try connection.transaction(body)
+    }
+
+    /// Runs `body` inside a savepoint: released on success, rolled back (only that part) on error.
+    public func savepoint<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        try connection.execute("SAVEPOINT \(name)")
+        do {
+            let result = try body()
+            try connection.execute("RELEASE \(name)")
+            return result
+        } catch {
+            try? connection.execute("ROLLBACK TO \(name)")
+            try? connection.execute("RELEASE \(name)")
+            throw error
+        }
+    }
+
+    /// A time stamp as stored: ISO 8601 UTC with milliseconds.
+    public static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+}

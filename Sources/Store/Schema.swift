@@ -1,0 +1,86 @@
+/// The state database's schema, as numbered migrations (append-only).
+enum Schema {
+    static let migrations: [(version: Int, sql: String)] = [
+        (1, """
+        CREATE TABLE feeds (
+            name TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            generation INTEGER NOT NULL DEFAULT 0,
+            applied_at TEXT,
+            item_count INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'new',
+            status_reason TEXT,
+            etag TEXT,
+            last_modified TEXT
+        );
+        -- One row per SKU per feed: the offer in listing form (canonical JSON) and its fingerprint.
+        CREATE TABLE items (
+            feed TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            group_id TEXT,
+            fingerprint INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            line INTEGER,
+            generation INTEGER NOT NULL,
+            PRIMARY KEY (feed, sku)
+        ) WITHOUT ROWID;
+        CREATE INDEX items_by_sku ON items (sku);
+        -- What each channel acknowledged per SKU; acked IS NULL: not on the channel.
+        CREATE TABLE listings (
+            channel TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            acked TEXT,
+            acked_version INTEGER NOT NULL DEFAULT 0,
+            last_version INTEGER NOT NULL DEFAULT 0,
+            remote_id TEXT,
+            acked_at TEXT,
+            PRIMARY KEY (channel, sku)
+        ) WITHOUT ROWID;
+        -- At most one unsent delta per channel and SKU: a newer one replaces it.
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            op TEXT NOT NULL,
+            priority INTEGER NOT NULL,
+            changed TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            seen_at TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (channel, sku)
+        );
+        CREATE INDEX outbox_order ON outbox (channel, state, priority, id);
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            outcome TEXT,
+            stats TEXT
+        );
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            event TEXT NOT NULL,
+            feed TEXT,
+            channel TEXT,
+            sku TEXT,
+            message TEXT NOT NULL
+        );
+        CREATE TABLE requests (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            args TEXT,
+            requested_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            result TEXT,
+            finished_at TEXT
+        );
+        """),
+    ]
+}
