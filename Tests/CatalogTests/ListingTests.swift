@@ -1,0 +1,27 @@
+import Testing
+@testable import Catalog
+
+@Suite struct ListingTests {
+    @Test func listingJSONRoundTripsAwkwardText() throws {
+        var listing = Listing()
+        listing.set("title", "Tröja \"Ö\" \\ tab\there\nnew line \u{1}")
+        listing["quantity"] = .integer(-3)
+        #expect(Listing(jsonText: listing.jsonText) == listing)
+    }
+
+    @Test func changedFieldsComeInCanonicalOrder() {
+        var old = Listing(), new = Listing()
+        old.set("title", "A")
+        new.set("title", "B")
+        new.set("price", "1.00 SEK")
+        new["quantity"] = .integer(1)
+        #expect(new.changedFields(from: old) == ["title", "price", "quantity"])
+    }
+
+    @Test func moneyIsWrittenWithTheCurrencysOwnDecimals() {
+        #expect(Money(minorUnits: 19900, currency: .sek).description == "199.00 SEK")
+        #expect(Money(minorUnits: 1500, currency: Currency(code: "JPY")!).description == "1500 JPY")
+        #expect(Money(minorUnits: 1500, currency: Currency(code: "KWD")!).description == "1.500 KWD")
+        #expect(Money(minorUnits: -5, currency: .eur).description == "-0.05 EUR")
+    }
+}

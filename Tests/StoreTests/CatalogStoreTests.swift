@@ -1,0 +1,124 @@
+import Catalog
+import Foundation
+import Testing
+@testable import Store
+
+/// A store in a fresh temporary folder, removed when the test's value goes away.
+final class TemporaryStore {
+    let directory: URL
+    let store: CatalogStore
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("catalogsync-test-\(UUID().uuidString)")
+        store = try CatalogStore(directory: directory)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+}
+
+@Suite struct CatalogStoreTests {
+    func delta(_ sku: String, _ op: Delta.Operation, version: Int64, quantity: Int = 1) -> Delta {
+        var values = Listing()
+        values.set("id", sku)
+        values["quantity"] = .integer(quantity)
+        return Delta(channel: "c", sku: sku, operation: op, version: version, changed: ["quantity"],
+                     values: op == .delete ? Listing() : values, priority: .content)
+    }
+
+    @Test func newDatabaseIsMigratedAndSound() throws {
+        let t = try TemporaryStore()
+        #expect(try Migrator(Schema.migrations).currentVersion(of: t.store.connection) == 1)
+        #expect(try t.store.connection.integrityCheck() == "ok")
+        // Opening again applies nothing twice.
+        let again = try CatalogStore(directory: t.directory)
+        #expect(try Migrator(Schema.migrations).migrate(again.connection).isEmpty)
+    }
+
+    @Test func databaseNewerThanTheBinaryIsRefused() throws {
+        let t = try TemporaryStore()
+        try t.store.connection.execute("INSERT INTO schema_version (version) VALUES (99)")
+        #expect(throws: SQLiteError.self) { try CatalogStore(directory: t.directory) }
+    }
+
+    @Test func transactionRollsBackAndRethrowsTheOriginalError() throws {
+        struct Boom: Error {}
+        let t = try TemporaryStore()
+        #expect(throws: Boom.self) {
+            try t.store.transaction {
+                try t.store.upsertItem(feed: "f", sku: "A", groupID: nil, fingerprint: 1, data: "{}", line: 2,
+                                       generation: 1)
+                throw Boom()
+            }
+        }
+        #expect(try t.store.itemCount(feed: "f") == 0)
+    }
+
+    @Test func itemsComeInSkuByteOrderWithTheFirstFeedWinning() throws {
+        let t = try TemporaryStore()
+        // "Z" (0x5A) sorts before "a" (0x61) and "é" (0xC3…) after both in byte order.
+        for (feed, sku) in [("f2", "a"), ("f1", "é"), ("f1", "Z"), ("f2", "Z")] {
+            try t.store.upsertItem(feed: feed, sku: sku, groupID: nil, fingerprint: 0, data: "{\"from\":\"\(feed)\"}",
+                                   line: 1, generation: 1)
+        }
+        var seen: [String] = []
+        try t.store.forEachItem(feedOrder: ["f1", "f2"]) { sku, data in seen.append(sku + data) }
+        #expect(seen == ["Z{\"from\":\"f1\"}", "a{\"from\":\"f2\"}", "é{\"from\":\"f1\"}"])
+    }
+
+    @Test func stagedDeltaReplacesThePendingOneAndAckAdvancesTheSnapshot() throws {
+        let t = try TemporaryStore()
+        try t.store.beginStaging()
+        try t.store.stage(delta("A", .create, version: 1, quantity: 5))
+        try t.store.commitStaged(channel: "c", seenAt: "t0")
+        try t.store.beginStaging()
+        try t.store.stage(delta("A", .create, version: 2, quantity: 4))
+        try t.store.commitStaged(channel: "c", seenAt: "t1")
+        let pending = try t.store.pendingDeltas(channel: "c", limit: 10)
+        #expect(pending.map(\.delta.version) == [2])
+        #expect(pending.first?.delta.values.quantity == 4)
+
+        try t.store.acknowledge([pending[0].delta], at: "t2")
+        #expect(try t.store.pendingDeltas(channel: "c", limit: 10).isEmpty)
+        let entry = try #require(try t.store.snapshot(channel: "c").next())
+        #expect(entry.ackedVersion == 2)
+        #expect(entry.ackedText.flatMap(Listing.init(jsonText:))?.quantity == 4)
+    }
+
+    @Test func lateAcknowledgementNeverRegressesANewerState() throws {
+        let t = try TemporaryStore()
+        try t.store.beginStaging()
+        try t.store.stage(delta("A", .create, version: 3, quantity: 1))
+        try t.store.commitStaged(channel: "c", seenAt: "t0")
+        try t.store.acknowledge([delta("A", .create, version: 3, quantity: 1)], at: "t1")
+        try t.store.acknowledge([delta("A", .update, version: 2, quantity: 9)], at: "t2")  // an old one, late
+        let entry = try #require(try t.store.snapshot(channel: "c").next())
+        #expect(entry.ackedVersion == 3)
+        #expect(entry.ackedText.flatMap(Listing.init(jsonText:))?.quantity == 1)
+    }
+
+    @Test func deltaSupersededWhileInFlightStaysQueuedAfterTheOldAck() throws {
+        let t = try TemporaryStore()
+        try t.store.beginStaging()
+        try t.store.stage(delta("A", .create, version: 1))
+        try t.store.commitStaged(channel: "c", seenAt: "t0")
+        let inFlight = try t.store.pendingDeltas(channel: "c", limit: 1)[0].delta
+        try t.store.beginStaging()
+        try t.store.stage(delta("A", .create, version: 2, quantity: 0))
+        try t.store.commitStaged(channel: "c", seenAt: "t1")
+        try t.store.acknowledge([inFlight], at: "t2")
+        #expect(try t.store.pendingDeltas(channel: "c", limit: 10).map(\.delta.version) == [2])
+    }
+
+    @Test func pendingDeltasComeMostUrgentFirst() throws {
+        let t = try TemporaryStore()
+        try t.store.beginStaging()
+        var increase = delta("A", .create, version: 1)
+        increase.priority = .increase
+        var decrease = delta("B", .update, version: 1)
+        decrease.priority = .stockDecrease
+        try t.store.stage(increase)
+        try t.store.stage(decrease)
+        try t.store.commitStaged(channel: "c", seenAt: "t0")
+        #expect(try t.store.pendingDeltas(channel: "c", limit: 10).map(\.delta.sku) == ["B", "A"])
+    }
+}
