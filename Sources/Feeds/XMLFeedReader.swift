@@ -31,7 +31,7 @@ import Glibc
 ///
 /// Every thrown `FeedIssue` is about the whole feed (an XML stream cannot resume after an
 /// error): after it, `nextRecord()` returns `nil`. Not thread-safe; use from one task at a time.
-public final class XMLFeedReader {
+public final class XMLFeedReader: RecordSource {
     /// Bounds on one item, so that a hostile or broken feed cannot exhaust memory.
     public struct Limits: Sendable {
         /// Elements nested inside an item (its children are depth 1).
@@ -176,7 +176,9 @@ public final class XMLFeedReader {
         } catch {
             isFinished = true
             item = nil
-            throw error
+            var fatal = error
+            fatal.isFatal = true  // the XML stream cannot be resumed: the feed is rejected whole
+            throw fatal
         }
     }
 
