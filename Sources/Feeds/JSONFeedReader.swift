@@ -1,0 +1,86 @@
+public import Catalog
+public import Foundation
+
+/// How a JSON feed holds its records.
+public enum JSONFeedLayout: String, Sendable {
+    /// Decide from the first byte: `[` is `.array`, `{` is `.lines` (or, with a record path, the object holding the array).
+    case auto
+    /// One top-level array (or the array at `recordPath`) whose elements are the records.
+    case array
+    /// JSON Lines (https://jsonlines.org): one object per non-blank line.
+    case lines
+}
+
+/// Reads one record at a time from a JSON or JSON Lines feed, in constant memory.
+///
+/// Each record's object is flattened into dot paths with array indices, in source order:
+/// `{"priceInfo":{"price":12.50},"categories":["x"]}` gives `priceInfo.price` = `12.50` and `categories[0]` = `x`.
+/// Numbers keep their exact source text (never through `Double`), booleans are `true`/`false`, a `null` is
+/// left out. Only the current record is materialised; the limits are 64 nesting levels, 10 MB per string
+/// and 16 MB per record.
+///
+/// Errors: a problem confined to one record (a broken JSON Lines line, a duplicate key, invalid UTF-8 or a
+/// lone surrogate in a string, an over-long string or record, an array element that is not an object) is
+/// thrown once and reading continues with the next record. A syntax error in `.array` layout is fatal:
+/// the position of the next element cannot be trusted, so it is thrown once and `nextRecord()` then
+/// returns nil. Lines and columns are 1-based; columns count UTF-8 bytes.
+///
+/// One owner: not `Sendable`.
+public final class JSONFeedReader {
+    /// The layout being read; after the first `nextRecord()`, what `.auto` detected.
+    public var layout: JSONFeedLayout { parser.layout }
+
+    // All parsing state lives in one struct, so the hot loops run without per-access exclusivity checks.
+    private var parser: JSONRecordParser
+
+    /// Opens the feed at `url`.
+    /// - Parameters:
+    ///   - feed: the feed's name in issue locations.
+    ///   - layout: how records are laid out; `.auto` looks at the first byte.
+    ///   - recordPath: dot path of the record array inside a top-level object (`products` for Shopify's
+    ///     `{"products":[…]}`, `data.items`); used with `.auto` and `.array`, ignored for `.lines`.
+    /// - Throws: `FeedIssue.Reason.unreadable` when the file cannot be opened.
+    public convenience init(url: URL, feed: String, layout: JSONFeedLayout = .auto, recordPath: String? = nil)
+        throws(FeedIssue)
+    {
+        let source: ByteSource
+        do throws(FeedIssue) {
+            source = try ByteSource(url: url)
+        } catch {
+            throw FeedIssue(error.reason, at: SourceLocation(feed: feed, line: 0))
+        }
+        self.init(source: source, feed: feed, layout: layout, recordPath: recordPath, limits: JSONLimits())
+    }
+
+    /// Reads `bytes`, `chunkSize` at a time (small sizes exercise chunk boundaries in tests).
+    public convenience init(
+        bytes: [UInt8], feed: String, layout: JSONFeedLayout = .auto, recordPath: String? = nil,
+        chunkSize: Int = 1 << 18
+    ) {
+        self.init(bytes: bytes, feed: feed, layout: layout, recordPath: recordPath, chunkSize: chunkSize,
+                  limits: JSONLimits())
+    }
+
+    /// Like `init(bytes:…)`, with other limits (tests lower them to stay small).
+    convenience init(
+        bytes: [UInt8], feed: String, layout: JSONFeedLayout = .auto, recordPath: String? = nil,
+        chunkSize: Int = 1 << 18, limits: JSONLimits
+    ) {
+        self.init(source: ByteSource(bytes: bytes, chunkSize: chunkSize), feed: feed, layout: layout,
+                  recordPath: recordPath, limits: limits)
+    }
+
+    init(source: ByteSource, feed: String, layout: JSONFeedLayout, recordPath: String?, limits: JSONLimits) {
+        parser = JSONRecordParser(
+            scanner: JSONScanner(source: source, feed: feed, limits: limits), layout: layout,
+            recordPath: recordPath.map { $0.split(separator: ".").map { Array($0.utf8) } })
+    }
+
+    /// Reads the next record.
+    /// - Returns: The next record, or `nil` at the end of the feed (and after a fatal issue).
+    /// - Throws: `FeedIssue` for a bad record (call again for the next one) or a bad feed (the next call
+    ///   returns nil).
+    public func nextRecord() throws(FeedIssue) -> FeedRecord? {
+        try parser.nextRecord()
+    }
+}
