@@ -28,7 +28,17 @@ public struct FeedScanner {
         let name = file.lastPathComponent
         let source: any RecordSource
         do {
-            source = CSVRecordSource(try CSVReader(url: file, feed: name, delimiter: feed.delimiter, encoding: feed.encoding))
+            switch feed.format == .auto ? FeedFormat.detect(file) : feed.format {
+            case .xml: source = try XMLFeedReader(url: file, feed: name)
+            case .json: source = try JSONFeedReader(url: file, feed: name, layout: .auto)
+            case .jsonl: source = try JSONFeedReader(url: file, feed: name, layout: .lines)
+            case .tsv:
+                source = CSVRecordSource(try CSVReader(url: file, feed: name, delimiter: feed.delimiter ?? 0x09,
+                                                       encoding: feed.encoding))
+            case .csv, .auto:
+                source = CSVRecordSource(try CSVReader(url: file, feed: name, delimiter: feed.delimiter,
+                                                       encoding: feed.encoding))
+            }
         } catch {
             throw FeedRejection("\(file.path): \(error)")
         }

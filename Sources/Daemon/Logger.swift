@@ -53,7 +53,8 @@ public struct Logger: Sendable {
 
     public func log(_ level: LogLevel, _ event: String, _ fields: KeyValuePairs<String, Any>) {
         guard level >= minimumLevel else { return }
-        let ts = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        let ts = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)
+            .timeZone(separator: .omitted))
         var pairs: [(String, String)] = [("ts", ts), ("level", level.name), ("event", event)]
         for (key, value) in fields { pairs.append((key, "\(value)")) }
         sink(format == .json ? Self.json(pairs) : Self.logfmt(pairs))

@@ -26,7 +26,7 @@ public enum JSONFeedLayout: String, Sendable {
 /// returns nil. Lines and columns are 1-based; columns count UTF-8 bytes.
 ///
 /// One owner: not `Sendable`.
-public final class JSONFeedReader {
+public final class JSONFeedReader: RecordSource {
     /// The layout being read; after the first `nextRecord()`, what `.auto` detected.
     public var layout: JSONFeedLayout { parser.layout }
 

@@ -56,12 +56,16 @@ struct JSONRecordParser {
                     try scanner.skipRestOfLine()
                 } catch {
                     state = .finished
-                    throw error
+                    var issue = error
+                    issue.isFatal = true
+                    throw issue
                 }
             } else if !isRowIssue {
                 state = .finished
             }
-            throw error
+            var issue = error
+            issue.isFatal = state == .finished  // nothing after it can be read: the feed is rejected whole
+            throw issue
         }
     }
 

@@ -4,6 +4,28 @@ public import Foundation
 
 public enum FeedFormat: String, Sendable, CaseIterable {
     case auto, csv, tsv, xml, json, jsonl
+
+    /// The format of `file`, from its extension, else from its first non-blank byte (`<` XML, `[` or `{` JSON).
+    public static func detect(_ file: URL) -> FeedFormat {
+        switch file.pathExtension.lowercased() {
+        case "xml", "rss", "atom": return .xml
+        case "json": return .json
+        case "jsonl", "ndjson": return .jsonl
+        case "tsv", "tab": return .tsv
+        case "csv", "txt": return .csv
+        default: break
+        }
+        guard let handle = try? FileHandle(forReadingFrom: file) else { return .csv }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 4096)) ?? Data()
+        let first = head.drop(while: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0xEF
+            || $0 == 0xBB || $0 == 0xBF }).first
+        switch first {
+        case UInt8(ascii: "<"): return .xml
+        case UInt8(ascii: "["), UInt8(ascii: "{"): return .json
+        default: return .csv
+        }
+    }
 }
 
 public enum FeedKind: String, Sendable {
@@ -49,9 +71,6 @@ public struct FeedConfig: Sendable {
         let formatText = try o.string("format") ?? "auto"
         guard let format = FeedFormat(rawValue: formatText) else {
             throw o.error("format", "must be one of \(FeedFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard [.auto, .csv, .tsv].contains(format) else {
-            throw o.error("format", "\(formatText) feeds are not supported by this version yet")
         }
         self.format = format
         profile = try o.string("profile") ?? "auto"
