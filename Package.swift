@@ -23,7 +23,8 @@ let package = Package(
         .target(name: "Channels", dependencies: ["Catalog"], swiftSettings: settings),
         .target(name: "Daemon", dependencies: ["Catalog", "Feeds", "Store", "Reconcile", "Channels"],
                 swiftSettings: settings),
-        .executableTarget(name: "catalogsync", dependencies: ["Daemon", "Catalog", "Feeds", "Store"], swiftSettings: settings),
+        .target(name: "Sandbox", swiftSettings: settings),
+        .executableTarget(name: "catalogsync", dependencies: ["Daemon", "Catalog", "Feeds", "Store", "Sandbox"], swiftSettings: settings),
 
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: settings),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds"], swiftSettings: settings),
@@ -31,6 +32,7 @@ let package = Package(
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile"], swiftSettings: settings),
         .testTarget(name: "ChannelsTests", dependencies: ["Channels"], swiftSettings: settings),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon"], swiftSettings: settings),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: settings),
         .testTarget(name: "IntegrationTests", dependencies: ["catalogsync"], swiftSettings: settings),
     ]
 )
