@@ -17,6 +17,23 @@ public struct ChannelReport: Sendable {
     public var pending = 0
     /// Why pushing stopped early, if it did.
     public var pushError: String?
+    /// Seconds from "seen in a feed" to "confirmed by the channel", per confirmed delta (at most 10,000 kept).
+    public var latencies: [Double] = []
+}
+
+/// What a run should do beyond the usual.
+public struct SyncOptions: Sendable {
+    /// Feeds to read; `nil` reads every configured feed.
+    public var feeds: Set<String>?
+    /// Re-push every listing, changed or not (`resync --full --force`).
+    public var repushEverything = false
+    /// Asked between push batches: `true` stops pushing (the daemon is shutting down).
+    public var shouldStop: @Sendable () -> Bool = { false }
+
+    public init(feeds: Set<String>? = nil, repushEverything: Bool = false) {
+        self.feeds = feeds
+        self.repushEverything = repushEverything
+    }
 }
 
 /// The outcome of `sync --once`.
@@ -44,36 +61,43 @@ public struct SyncJob {
         self.logger = logger
     }
 
-    public func run(now: Date = Date()) async throws -> SyncSummary {
+    public func run(now: Date = Date(), options: SyncOptions = SyncOptions()) async throws -> SyncSummary {
         var summary = SyncSummary()
         let seenAt = CatalogStore.timestamp(now)
         try store.transaction {
-            for feed in config.feeds {
+            for feed in config.feeds where options.feeds?.contains(feed.name) ?? true {
                 let report = try Ingest(feed: feed, store: store, logger: logger).run(now: now)
                 log(report)
                 summary.feeds.append(report)
             }
             for channel in config.channels {
                 var report = ChannelReport(name: channel.name, type: channel.type.rawValue)
-                report.enqueued = try reconcile(channel, seenAt: seenAt)
+                report.enqueued = try reconcile(channel, seenAt: seenAt, repushEverything: options.repushEverything)
                 summary.channels.append(report)
             }
         }
         for index in summary.channels.indices {
             let channel = config.channels[index]
-            try await push(channel, adapter: makeAdapter(channel), report: &summary.channels[index])
+            try await push(channel, adapter: makeAdapter(channel), report: &summary.channels[index],
+                           shouldStop: options.shouldStop)
             summary.channels[index].pending = try store.pendingCounts()[channel.name] ?? 0
         }
         return summary
     }
 
     /// Diffs every item against the channel's snapshot, walking both in SKU byte order.
-    func reconcile(_ channel: ChannelConfig, seenAt: String) throws -> [Delta.Operation: Int] {
+    ///
+    /// `repushEverything` diffs against an empty listing wherever the channel has the SKU, so every
+    /// listing is sent again in full (absolute values: harmless to a channel that has them).
+    func reconcile(_ channel: ChannelConfig, seenAt: String, repushEverything: Bool = false) throws
+        -> [Delta.Operation: Int] {
         var counts: [Delta.Operation: Int] = [:]
         try store.beginStaging()
         let snapshot = try store.snapshot(channel: channel.name)
         var entry = try snapshot.next()
         func settle(_ sku: String, desired: Listing?, entry: SnapshotEntry?) throws {
+            var entry = entry
+            if repushEverything, entry?.ackedText != nil { entry?.ackedText = Listing().jsonText }
             switch Reconciler.decide(channel: channel.name, sku: sku, desired: desired, entry: entry) {
             case .keep: break
             case .cancelPending: try store.stageCancel(sku: sku)
@@ -107,11 +131,14 @@ public struct SyncJob {
     }
 
     /// Sends pending deltas in batches until none is left; each acknowledgement is committed before the next batch.
-    func push(_ channel: ChannelConfig, adapter: any ChannelAdapter, report: inout ChannelReport) async throws {
+    func push(_ channel: ChannelConfig, adapter: any ChannelAdapter, report: inout ChannelReport,
+              shouldStop: () -> Bool = { false }) async throws {
         let batchSize = min(channel.batchSize, adapter.maxBatchSize)
-        while true {
-            let batch = try store.pendingDeltas(channel: channel.name, limit: batchSize).map(\.delta)
+        while !shouldStop() {
+            let entries = try store.pendingDeltas(channel: channel.name, limit: batchSize)
+            let batch = entries.map(\.delta)
             guard !batch.isEmpty else { return }
+            try store.markSent(batch, at: CatalogStore.timestamp(Date()))
             let result: PushResult
             do {
                 result = try await adapter.push(batch)
@@ -120,19 +147,26 @@ public struct SyncJob {
                 logger.error("push.failed", ["channel": channel.name, "deltas": batch.count, "error": "\(error)"])
                 return
             }
-            let time = CatalogStore.timestamp(Date())
+            let confirmed = Date()
+            let time = CatalogStore.timestamp(confirmed)
             try store.transaction {
                 try store.acknowledge(result.acknowledged, at: time)
                 for rejection in result.rejected { try store.reject(rejection.delta, message: rejection.message) }
             }
             for delta in result.acknowledged { report.pushed[delta.operation, default: 0] += 1 }
+            let seen = Dictionary(entries.map { ($0.delta.sku, $0.seenAt) }, uniquingKeysWith: { a, _ in a })
+            let latencies = result.acknowledged.compactMap { delta in
+                seen[delta.sku].flatMap(CatalogStore.date(fromTimestamp:)).map { confirmed.timeIntervalSince($0) }
+            }
+            if report.latencies.count < 10_000 { report.latencies += latencies.prefix(10_000 - report.latencies.count) }
             for rejection in result.rejected {
                 report.rejected.append("\(rejection.delta.sku): \(rejection.message)")
                 logger.warning("push.item_rejected", ["channel": channel.name, "sku": rejection.delta.sku,
                                                       "reason": rejection.message])
             }
             logger.info("push.batch", ["channel": channel.name, "sent": batch.count,
-                                       "acked": result.acknowledged.count, "rejected": result.rejected.count])
+                                       "acked": result.acknowledged.count, "rejected": result.rejected.count,
+                                       "seen_to_confirmed_ms_max": Int((latencies.max() ?? 0) * 1000)])
             guard !result.acknowledged.isEmpty || !result.rejected.isEmpty else { return }
         }
     }

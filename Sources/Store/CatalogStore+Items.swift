@@ -27,10 +27,11 @@ extension CatalogStore {
             SELECT name, source, generation, applied_at, item_count, status, status_reason FROM feeds WHERE name = ?
             """)
         try s.bind(.text(name))
-        guard try s.step() else { return nil }
-        return FeedState(name: s.text(0) ?? "", source: s.text(1) ?? "", generation: Int(s.int(2)),
-                         appliedAt: s.text(3), itemCount: Int(s.int(4)), status: s.text(5) ?? "",
-                         statusReason: s.text(6))
+        return try s.firstRow { s in
+            FeedState(name: s.text(0) ?? "", source: s.text(1) ?? "", generation: Int(s.int(2)),
+                      appliedAt: s.text(3), itemCount: Int(s.int(4)), status: s.text(5) ?? "",
+                      statusReason: s.text(6))
+        }
     }
 
     public func allFeedStates() throws -> [FeedState] {
@@ -80,7 +81,7 @@ extension CatalogStore {
     public func itemCount(feed: String) throws -> Int {
         let s = try connection.statement("SELECT count(*) FROM items WHERE feed = ?")
         try s.bind(.text(feed))
-        return try s.step() ? Int(s.int(0)) : 0
+        return try s.firstRow { Int($0.int(0)) } ?? 0
     }
 
     /// Calls `body` with every item's SKU and listing JSON, in SKU byte order.

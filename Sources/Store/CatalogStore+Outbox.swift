@@ -106,6 +106,14 @@ extension CatalogStore {
         return result
     }
 
+    /// Notes when deltas left for the channel (the latency trail: seen, diffed, sent, confirmed).
+    public func markSent(_ deltas: [Delta], at time: String) throws {
+        for delta in deltas {
+            try connection.statement("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE channel = ? AND sku = ? AND version = ?")
+                .bind(.text(time), .text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
+        }
+    }
+
     /// Records that the channel acknowledged `deltas`: the snapshot advances, the outbox rows go.
     ///
     /// A late acknowledgement never regresses a newer acknowledged state (versions only grow), and a

@@ -36,6 +36,12 @@ public final class CatalogStore {
         }
     }
 
+    /// Reads a stored time stamp back.
+    public static func date(fromTimestamp text: String) -> Date? {
+        try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)
+            .timeZone(separator: .omitted))
+    }
+
     /// A time stamp as stored: ISO 8601 UTC with milliseconds.
     public static func timestamp(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))

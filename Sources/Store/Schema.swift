@@ -82,5 +82,12 @@ enum Schema {
             finished_at TEXT
         );
         """),
+        (2, """
+        -- The latency trail: when a delta was diffed and sent (seen_at and the ack time exist already).
+        ALTER TABLE outbox ADD COLUMN sent_at TEXT;
+        -- An operator's `approve FEED`: the next generation of the feed passes its guards once.
+        ALTER TABLE feeds ADD COLUMN approved INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX requests_pending ON requests (state, id);
+        """),
     ]
 }

@@ -53,3 +53,10 @@ func configURL(_ arguments: Arguments) -> URL {
 func makeLogger(_ config: Config) -> Logger {
     Logger(format: config.logFormat, minimumLevel: config.logLevel)
 }
+
+/// `--wait SECONDS`: how long a command waits for a running daemon to carry out its request.
+func waitSeconds(_ arguments: Arguments) throws -> Double {
+    guard let text = arguments["--wait"] else { return 1800 }
+    guard let seconds = Double(text), seconds > 0 else { throw UsageError("--wait takes a number of seconds") }
+    return seconds
+}

@@ -6,6 +6,9 @@ let commands: [String: any Command.Type] = [
     "sync": SyncCommand.self,
     "validate": ValidateCommand.self,
     "status": StatusCommand.self,
+    "run": RunCommand.self,
+    "resync": ResyncCommand.self,
+    "check-config": CheckConfigCommand.self,
 ]
 
 let overview = """
@@ -14,9 +17,12 @@ let overview = """
     usage: catalogsync COMMAND [OPTIONS]
 
     commands:
+      run              the daemon: watch and poll the feeds, push changes as they come (systemd, Type=notify)
       sync --once      ingest every feed, reconcile every channel, push the changes, print a summary
+      resync --full    what cron runs: re-read every feed and push whatever differs (--force: everything)
       validate FEED    check a feed file and list its bad rows as file:line: reason (changes nothing)
       status           feeds, item counts, pending deltas and the last runs
+      check-config     check the configuration file (before a reload)
       help [COMMAND]   this text, or a command's own help
       version          the version
 

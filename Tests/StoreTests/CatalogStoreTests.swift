@@ -27,11 +27,26 @@ final class TemporaryStore {
 
     @Test func newDatabaseIsMigratedAndSound() throws {
         let t = try TemporaryStore()
-        #expect(try Migrator(Schema.migrations).currentVersion(of: t.store.connection) == 1)
+        #expect(try Migrator(Schema.migrations).currentVersion(of: t.store.connection) == Schema.migrations.last?.version)
         #expect(try t.store.connection.integrityCheck() == "ok")
         // Opening again applies nothing twice.
         let again = try CatalogStore(directory: t.directory)
         #expect(try Migrator(Schema.migrations).migrate(again.connection).isEmpty)
+    }
+
+    @Test func anOlderDatabaseIsUpgradedInPlaceKeepingItsData() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("catalogsync-v1-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("catalogsync.db").path
+        do {
+            let old = try Connection(path: path)
+            try Migrator(Array(Schema.migrations.prefix(1))).migrate(old)
+            try old.execute("INSERT INTO feeds (name, source, generation) VALUES ('products', 'p.csv', 7)")
+        }
+        let store = try CatalogStore(path: path)
+        #expect(try store.feedState("products")?.generation == 7)
+        #expect(try store.isApproved(feed: "products") == false)  // a column added by migration 2
     }
 
     @Test func databaseNewerThanTheBinaryIsRefused() throws {

@@ -13,7 +13,7 @@ public struct Migrator {
     public func currentVersion(of database: Connection) throws(SQLiteError) -> Int {
         try database.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
         let statement = try database.statement("SELECT max(version) FROM schema_version")
-        return try statement.step() ? Int(statement.optionalInt(0) ?? 0) : 0
+        return try statement.firstRow { Int($0.optionalInt(0) ?? 0) } ?? 0
     }
 
     /// Applies every migration newer than the database's version.

@@ -55,6 +55,17 @@ public final class Statement {
         throw error
     }
 
+    /// Reads the first row (if any) and resets the statement.
+    ///
+    /// A statement stepped once and left un-reset keeps its read transaction open: the connection then
+    /// sees a stale snapshot (another process's writes stay invisible) and its next write fails with
+    /// SQLITE_BUSY_SNAPSHOT. Single-row queries go through here so that never happens.
+    public func firstRow<T>(_ read: (Statement) -> T) throws(SQLiteError) -> T? {
+        defer { sqlite3_reset(handle) }
+        guard try step() else { return nil }
+        return read(self)
+    }
+
     /// Steps until done (for INSERT, UPDATE, DELETE).
     public func run() throws(SQLiteError) {
         while try step() {}

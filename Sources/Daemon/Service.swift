@@ -1,0 +1,278 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import Foundation
+import Store
+
+/// `catalogsync run`: the long-running daemon.
+///
+/// One loop, one writer: events (a feed file written, a feed's poll time, a control request, a signal)
+/// arrive on one stream and are handled one at a time. Feeds in local folders are watched with inotify
+/// (debounced); every feed is also re-read every `poll` (default 5m). Pending deltas are retried with
+/// backoff. SIGTERM/SIGINT: stop after the batch in flight, exit 0; a second signal exits at once.
+/// SIGHUP: reload the configuration; a broken one is rejected and the old one keeps running.
+public final class Service {
+    private var config: Config
+    private let configURL: URL
+    private var logger: Logger
+    private let store: CatalogStore
+    private let lock: StateLock
+    private let notifier = SystemdNotifier()
+    private let stopFlag = Flag()
+    private var counters = MetricsWriter.Counters()
+    private var nextRead: [String: Date] = [:]
+    private var dirtyFeeds: Set<String> = []
+    private var dirtySince: Date?
+    private var pushBackoffUntil: Date?
+    private var pushFailures = 0
+
+    /// How long to wait after a feed file changes before reading it (more writes may follow).
+    static let debounceSeconds = 0.3
+    static let defaultPollSeconds = 300.0
+
+    /// Takes the state lock and opens the state. - Throws: `StateLockError` when another daemon runs.
+    public init(config: Config, configURL: URL) throws {
+        self.config = config
+        self.configURL = configURL
+        logger = Logger(format: config.logFormat, minimumLevel: config.logLevel)
+        lock = try StateLock(directory: config.stateDirectory, owner: "daemon")
+        store = try CatalogStore(directory: config.stateDirectory)
+    }
+
+    /// Runs until SIGTERM or SIGINT. - Returns: the exit status.
+    public func run() async -> Int32 {
+        let signals = SignalWatcher()
+        let (events, continuation) = AsyncStream.makeStream(of: ServiceEvent.self)
+        let watcher: FileWatcher
+        do {
+            watcher = try FileWatcher()
+            try watchFeedFolders(watcher)
+        } catch {
+            logger.error("daemon.failed", ["error": "\(error)"])
+            return ExitStatus.couldNotRun
+        }
+        watcher.start()
+        let stopFlag = self.stopFlag
+        let tickGate = Flag()
+        let forwarders = [
+            Task {
+                for await event in signals.events {
+                    if case .terminate = event, stopFlag.isSet {
+                        // A second signal: exit at once. Committed state is durable; an open transaction rolls back.
+                        Logger.standardError("catalogsync: second signal, exiting now")
+                        exit(ExitStatus.success)
+                    }
+                    if case .terminate = event { stopFlag.set() }
+                    continuation.yield(.signal(event))
+                }
+            },
+            Task { for await url in watcher.changes { continuation.yield(.fileChanged(url)) } },
+            Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: 250_000_000)
+                    // At most one tick waits in the stream, however long a cycle takes.
+                    if tickGate.close() { continuation.yield(.tick) }
+                }
+            },
+        ]
+        defer {
+            forwarders.forEach { $0.cancel() }
+            watcher.stop()
+        }
+        logger.info("daemon.started", ["config": configURL.path, "pid": getpid(), "feeds": config.feeds.count,
+                                       "channels": config.channels.count])
+        await cycle(feeds: nil, reason: "start")
+        notifier.ready(status: "serving: \(config.feeds.count) feeds, \(config.channels.count) channels")
+        var lastWatchdog = Date.distantPast
+        let watchdogInterval = SystemdNotifier.watchdogInterval()
+        for await event in events {
+            switch event {
+            case .signal(.terminate(let number)):
+                notifier.stopping(status: "stopping on signal \(number)")
+                logger.info("daemon.stopping", ["signal": number])
+                try? writeMetrics()
+                logger.info("daemon.stopped", [:])
+                return ExitStatus.success
+            case .signal(.reload):
+                reload(watcher: watcher)
+            case .fileChanged(let url):
+                for feed in config.feeds where Self.feed(feed, covers: url) {
+                    logger.debug("feed.changed", ["feed": feed.name, "file": url.lastPathComponent])
+                    dirtyFeeds.insert(feed.name)
+                    dirtySince = Date()
+                }
+            case .tick:
+                tickGate.open()
+                let now = Date()
+                if let interval = watchdogInterval, now.timeIntervalSince(lastWatchdog) >= interval {
+                    notifier.watchdog()
+                    lastWatchdog = now
+                }
+                await handleTick(now: now)
+            }
+        }
+        return ExitStatus.success
+    }
+
+    private func handleTick(now: Date) async {
+        if let request = try? store.nextPendingRequest() {
+            await handle(request)
+            return
+        }
+        if let since = dirtySince, now.timeIntervalSince(since) >= Self.debounceSeconds {
+            let feeds = dirtyFeeds
+            dirtyFeeds = []
+            dirtySince = nil
+            await cycle(feeds: feeds, reason: "file_changed")
+            return
+        }
+        let due = Set(config.feeds.filter { (nextRead[$0.name] ?? .distantFuture) <= now }.map(\.name))
+        if !due.isEmpty {
+            await cycle(feeds: due, reason: "poll")
+            return
+        }
+        if let until = pushBackoffUntil, until <= now {
+            pushBackoffUntil = nil
+            await cycle(feeds: [], reason: "retry_push")
+        }
+    }
+
+    /// One pass: read `feeds` (nil: all), reconcile, push. Never throws: failures are logged and retried.
+    @discardableResult
+    private func cycle(feeds: Set<String>?, reason: String, repushEverything: Bool = false) async -> SyncSummary? {
+        notifier.status("syncing (\(reason))")
+        let started = Date()
+        var options = SyncOptions(feeds: feeds, repushEverything: repushEverything)
+        let stopFlag = self.stopFlag
+        options.shouldStop = { stopFlag.isSet }
+        do {
+            let summary = try await SyncJob(config: config, store: store, logger: logger).run(now: started, options: options)
+            for feed in config.feeds where feeds?.contains(feed.name) ?? true {
+                nextRead[feed.name] = started.addingTimeInterval(feed.pollSeconds ?? Self.defaultPollSeconds)
+            }
+            counters.cycles += 1
+            var failed = false
+            for channel in summary.channels {
+                counters.pushed[channel.name, default: 0] += channel.pushed.values.reduce(0, +)
+                counters.rejected[channel.name, default: 0] += channel.rejected.count
+                var latencies = (counters.latencies[channel.name] ?? []) + channel.latencies
+                if latencies.count > 1_000 { latencies.removeFirst(latencies.count - 1_000) }
+                counters.latencies[channel.name] = latencies
+                if channel.pushError != nil {
+                    counters.pushFailures[channel.name, default: 0] += 1
+                    failed = true
+                }
+            }
+            if failed {
+                pushFailures += 1
+                let delay = min(300, pow(2, Double(min(pushFailures, 8)))) * Double.random(in: 0.5...1)
+                pushBackoffUntil = Date().addingTimeInterval(delay)
+                logger.warning("push.retry_scheduled", ["in_seconds": Int(delay)])
+            } else {
+                pushFailures = 0
+            }
+            try store.recordRun(kind: "cycle:\(reason)", startedAt: CatalogStore.timestamp(started),
+                                endedAt: CatalogStore.timestamp(Date()),
+                                outcome: summary.exitStatus == ExitStatus.success ? "ok" : "data_problems",
+                                stats: SyncSummary.statsLine(summary))
+            try writeMetrics()
+            notifier.status("idle: last cycle \(reason) at \(CatalogStore.timestamp(Date()))")
+            return summary
+        } catch {
+            // Back off: the feeds are not read again, nor pushes tried, until the delay has passed.
+            pushFailures += 1
+            let delay = min(300, 5 * pow(2, Double(min(pushFailures, 6))))
+            for feed in config.feeds where feeds?.contains(feed.name) ?? true {
+                nextRead[feed.name] = Date().addingTimeInterval(delay)
+            }
+            pushBackoffUntil = Date().addingTimeInterval(delay)
+            logger.error("cycle.failed", ["reason": reason, "error": "\(error)", "retry_in_seconds": Int(delay)])
+            return nil
+        }
+    }
+
+    /// Carries out a command handed over by `sync --once`, `resync --full` or `approve`.
+    private func handle(_ request: ControlRequest) async {
+        let time = CatalogStore.timestamp(Date())
+        try? store.updateRequest(id: request.id, state: "running", result: nil, at: time)
+        logger.info("request.started", ["id": request.id, "kind": request.kind, "args": request.arguments])
+        let words = Set(request.arguments.split(separator: " ").map(String.init))
+        var status = ExitStatus.success
+        var text = ""
+        switch request.kind {
+        case "sync", "resync":
+            if let summary = await cycle(feeds: nil, reason: request.kind, repushEverything: words.contains("force")) {
+                status = summary.exitStatus
+                text = SyncSummary.render(summary)
+            } else {
+                status = ExitStatus.couldNotRun
+                text = "the daemon could not complete the run; see its log (event=cycle.failed)"
+            }
+        default:
+            status = ExitStatus.usage
+            text = "unknown request \(request.kind)"
+        }
+        try? store.updateRequest(id: request.id, state: "done", result: "\(status)\n\(text)",
+                                 at: CatalogStore.timestamp(Date()))
+        logger.info("request.finished", ["id": request.id, "kind": request.kind, "status": status])
+    }
+
+    private func reload(watcher: FileWatcher) {
+        notifier.reloading()
+        do {
+            let fresh = try Config.load(from: configURL)
+            guard fresh.stateDirectory.standardizedFileURL == config.stateDirectory.standardizedFileURL else {
+                throw ConfigError(file: configURL.path, key: "state_dir", message: "cannot change while running",
+                                  hint: "restart the service to move the state")
+            }
+            config = fresh
+            logger = Logger(format: fresh.logFormat, minimumLevel: fresh.logLevel)
+            try watchFeedFolders(watcher)
+            nextRead = [:]
+            dirtyFeeds = Set(fresh.feeds.map(\.name))
+            dirtySince = Date()
+            logger.info("config.reloaded", ["feeds": fresh.feeds.count, "channels": fresh.channels.count])
+        } catch {
+            logger.error("config.rejected", ["error": "\(error)", "action": "keeping the running configuration"])
+        }
+        notifier.ready(status: "serving: \(config.feeds.count) feeds, \(config.channels.count) channels")
+    }
+
+    private func watchFeedFolders(_ watcher: FileWatcher) throws {
+        for feed in config.feeds {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: feed.sourceURL.path, isDirectory: &isDirectory)
+            let folder = exists && isDirectory.boolValue ? feed.sourceURL : feed.sourceURL.deletingLastPathComponent()
+            try watcher.watch(folder: folder)
+        }
+    }
+
+    /// Whether a change to `url` concerns `feed`: its file, or any file in its folder.
+    static func feed(_ feed: FeedConfig, covers url: URL) -> Bool {
+        let source = feed.sourceURL.standardizedFileURL.path
+        let path = url.standardizedFileURL.path
+        return path == source || url.deletingLastPathComponent().standardizedFileURL.path == source
+    }
+
+    private func writeMetrics() throws {
+        guard let file = config.metricsTextfile else { return }
+        try MetricsWriter(file: file).write(config: config, store: store, counters: counters, now: Date())
+    }
+}
+
+enum ServiceEvent: Sendable {
+    case signal(SignalWatcher.Event)
+    case fileChanged(URL)
+    case tick
+}
+
+/// A thread-safe boolean: the first SIGTERM sets the stop flag, read by the push loop between batches.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+    func open() { lock.withLock { value = false } }
+    /// Sets the flag. - Returns: whether it was clear before.
+    func close() -> Bool { lock.withLock { defer { value = true }; return !value } }
+}
