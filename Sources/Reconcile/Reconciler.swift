@@ -16,27 +16,44 @@ public enum Reconciler {
     /// - Parameters:
     ///   - desired: the listing the channel should have, `nil` when it should not have the SKU.
     ///   - entry: what the channel has (acknowledged and pending), `nil` when it never heard of the SKU.
+    ///
+    /// **Cleared fields.** When the channel has a field the desired listing lacks (an ended sale's
+    /// `sale_price`), an update names it in `changed` and carries it in `values` as the empty text `""`,
+    /// so partial-update APIs clear it explicitly (and whole-item APIs simply omit it). A listing never
+    /// holds `""` otherwise (`Listing.set` drops empty texts), so `""` in `values` always means "clear".
+    /// The store keeps `values` as the acknowledged listing; `""` fields there count as absent.
     public static func decide(channel: String, sku: String, desired: Listing?, entry: SnapshotEntry?) -> Decision {
         let desiredText = desired?.jsonText
         let ackedText = entry?.ackedText
         if desiredText == ackedText {
             return entry?.pending == nil ? .keep : .cancelPending
         }
-        let operation: Delta.Operation = desired == nil ? .delete : (ackedText == nil ? .create : .update)
-        let payloadText = desiredText ?? "{}"
-        if let pending = entry?.pending, pending.operation == operation, pending.payloadText == payloadText {
-            return .keep
+        let acked = ackedText.flatMap(Listing.init(jsonText:)).map(withoutClearedFields)
+        if let desired, desired == acked {
+            return entry?.pending == nil ? .keep : .cancelPending
         }
-        let acked = ackedText.flatMap(Listing.init(jsonText:))
-        let values = desired ?? Listing()
+        let operation: Delta.Operation = desired == nil ? .delete : (ackedText == nil ? .create : .update)
+        var values = desired ?? Listing()
         let changed: [String] = switch operation {
         case .create: values.orderedNames
         case .delete: []
         case .update: values.changedFields(from: acked ?? Listing())
         }
+        if operation == .update {
+            for name in changed where values[name] == nil { values[name] = .text("") }
+        }
+        let payloadText = operation == .delete ? "{}" : values.jsonText
+        if let pending = entry?.pending, pending.operation == operation, pending.payloadText == payloadText {
+            return .keep
+        }
         let version = max(entry?.lastVersion ?? 0, entry?.ackedVersion ?? 0) + 1
         return .enqueue(Delta(channel: channel, sku: sku, operation: operation, version: version, changed: changed,
                               values: values, priority: priority(of: operation, from: acked, to: desired)))
+    }
+
+    /// `listing` without the fields a delta marked as cleared (`""`).
+    static func withoutClearedFields(_ listing: Listing) -> Listing {
+        Listing(listing.fields.filter { $0.value != .text("") })
     }
 
     /// Whatever can oversell goes first: deletions, stock decreases and out-of-stock changes;
