@@ -6,6 +6,7 @@ let commands: [String: any Command.Type] = [
     "sync": SyncCommand.self,
     "validate": ValidateCommand.self,
     "status": StatusCommand.self,
+    "sandbox": SandboxCommand.self,
 ]
 
 let overview = """
@@ -17,6 +18,7 @@ let overview = """
       sync --once      ingest every feed, reconcile every channel, push the changes, print a summary
       validate FEED    check a feed file and list its bad rows as file:line: reason (changes nothing)
       status           feeds, item counts, pending deltas and the last runs
+      sandbox          run a local emulator of the platform APIs on 127.0.0.1 (tests and demos)
       help [COMMAND]   this text, or a command's own help
       version          the version
 
