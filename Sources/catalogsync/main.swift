@@ -9,6 +9,7 @@ let commands: [String: any Command.Type] = [
     "run": RunCommand.self,
     "resync": ResyncCommand.self,
     "check-config": CheckConfigCommand.self,
+    "sandbox": SandboxCommand.self,
 ]
 
 let overview = """
@@ -23,6 +24,7 @@ let overview = """
       validate FEED    check a feed file and list its bad rows as file:line: reason (changes nothing)
       status           feeds, item counts, pending deltas and the last runs
       check-config     check the configuration file (before a reload)
+      sandbox          run a local emulator of the platform APIs on 127.0.0.1 (tests and demos)
       help [COMMAND]   this text, or a command's own help
       version          the version
 

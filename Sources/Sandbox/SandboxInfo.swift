@@ -1,2 +1,0 @@
-/// The local emulator of the platform APIs (placeholder until the sandbox lands).
-public enum SandboxInfo {}
