@@ -1,11 +1,17 @@
 public import Catalog
 import Foundation
+import Reconcile
 import Store
 
 /// What reading one feed did.
 public struct FeedReport: Sendable {
     public enum Outcome: String, Sendable {
-        case applied, rejected
+        /// A new generation was applied.
+        case applied
+        /// The feed could not be read as a whole (empty, unreadable, cut off): nothing applied.
+        case rejected
+        /// A guard tripped: nothing applied until `catalogsync approve FEED` or `sync --force`.
+        case held
     }
 
     public var name: String
@@ -19,8 +25,10 @@ public struct FeedReport: Sendable {
     public var issues: [FeedIssue] = []
     public var issueCount = 0
     public var outcome: Outcome = .applied
-    /// Why the whole feed was rejected.
+    /// Why the whole feed was rejected or held.
     public var rejection: String?
+    /// The profile the rows were read with (what `profile: auto` detected).
+    public var profile: String?
 
     mutating func note(_ issue: FeedIssue) {
         issueCount += 1
@@ -35,29 +43,41 @@ struct Ingest {
     let feed: FeedConfig
     let store: CatalogStore
     let logger: Logger
+    /// `sync --force`: apply even when a guard would hold the feed.
+    var ignoreGuards = false
 
-    /// Reads the feed and applies it; a rejected feed changes nothing in the store but its status.
+    /// Reads the feed and applies it; a rejected or held feed changes nothing in the store but its status.
     func run(now: Date) throws -> FeedReport {
         var report = FeedReport(name: feed.name, source: feed.source)
         do {
             try store.savepoint("ingest") {
-                try apply(into: &report, now: now)
+                if feed.kind == .inventory {
+                    try applyInventory(into: &report)
+                } else {
+                    try apply(into: &report, now: now)
+                }
             }
         } catch let rejection as FeedRejection {
-            report.outcome = .rejected
+            report.outcome = rejection.isHold ? .held : .rejected
             report.rejection = rejection.message
             let previous = try store.feedState(feed.name)
             try store.recordFeed(FeedState(name: feed.name, source: feed.source, generation: previous?.generation ?? 0,
                                            appliedAt: previous?.appliedAt, itemCount: previous?.itemCount ?? 0,
-                                           status: "rejected", statusReason: rejection.message))
+                                           status: rejection.isHold ? "held" : "rejected",
+                                           statusReason: rejection.message))
+            try store.recordAlert(at: CatalogStore.timestamp(now), event: rejection.isHold ? "feed.held" : "feed.rejected",
+                                  feed: feed.name, message: rejection.message)
         }
         return report
     }
 
     private func apply(into report: inout FeedReport, now: Date) throws {
         var (scanner, file) = try FeedScanner.open(feed)
-        let generation = (try store.feedState(feed.name)?.generation ?? 0) + 1
+        let previous = try store.feedState(feed.name)
+        let generation = (previous?.generation ?? 0) + 1
         var known = try store.itemFingerprints(feed: feed.name)
+        let previousCount = known.count
+        var zeroed = 0
         while let row = try scanner.next() {
             guard case .offer(let offer, let line) = row else {
                 if case .issue(let issue) = row { report.note(issue) }
@@ -68,25 +88,88 @@ struct Ingest {
             let fingerprint = CatalogStore.fingerprint(data)
             let old = known.removeValue(forKey: offer.id)
             guard old != fingerprint else { continue }
-            if old == nil { report.created += 1 } else { report.updated += 1 }
+            if old == nil {
+                report.created += 1
+            } else {
+                report.updated += 1
+                if Self.publishesZero(offer), let before = try store.itemData(feed: feed.name, sku: offer.id),
+                   Listing(jsonText: before).map(Self.hasStock) == true {
+                    zeroed += 1
+                }
+            }
             try store.upsertItem(feed: feed.name, sku: offer.id, groupID: offer.groupId, fingerprint: fingerprint,
                                  data: data, line: line, generation: generation)
         }
         report.rowsRead = scanner.rowsRead
+        report.profile = scanner.profile?.rawValue
         if report.rowsAccepted == 0 {
             let why = report.rowsRead == 0 ? "the feed has a header but no rows" : "no row of the feed could be read"
             throw FeedRejection("\(file.lastPathComponent): \(why); nothing was applied and nothing deleted")
         }
-        if report.rowsAccepted < feed.guards.minItems {
-            throw FeedRejection("\(file.lastPathComponent): \(report.rowsAccepted) items, fewer than guards.min_items "
-                                + "(\(feed.guards.minItems)); nothing was applied")
+        // Any read error in the feed means no deletions from it: a row that failed may be an item that exists.
+        let deletions = report.issueCount > 0 ? 0 : known.count
+        let approved = try store.isApproved(feed: feed.name)
+        if case .hold(let reason) = GuardCheck.evaluate(previousItemCount: previousCount,
+                                                         newItemCount: report.rowsAccepted, deletions: deletions,
+                                                         zeroedStock: zeroed, guards: feed.guards) {
+            if approved || ignoreGuards {
+                logger.warning("feed.guard_overridden", ["feed": feed.name, "reason": reason,
+                                                         "by": approved ? "approve" : "force"])
+            } else {
+                throw FeedRejection("\(file.lastPathComponent): held: the new generation \(reason); nothing was "
+                                    + "applied. If this is intended: catalogsync approve \(feed.name)", isHold: true)
+            }
         }
-        for sku in known.keys {
-            try store.deleteItem(feed: feed.name, sku: sku)
+        if deletions > 0 {
+            for sku in known.keys { try store.deleteItem(feed: feed.name, sku: sku) }
+        } else if !known.isEmpty {
+            logger.warning("feed.deletions_skipped", ["feed": feed.name, "missing": known.count,
+                                                      "reason": "the feed had \(report.issueCount) bad rows"])
         }
-        report.deleted = known.count
+        report.deleted = deletions
         try store.recordFeed(FeedState(name: feed.name, source: feed.source, generation: generation,
-                                       appliedAt: CatalogStore.timestamp(now), itemCount: report.rowsAccepted,
+                                       appliedAt: CatalogStore.timestamp(now), itemCount: previousCount
+                                        + report.created - deletions, status: "ok", statusReason: nil))
+        try store.setApproved(feed: feed.name, false)
+        try store.setSourceTime(feed: feed.name, CatalogStore.timestamp(Self.modificationTime(of: file) ?? now))
+    }
+
+    /// An inventory feed: stock (and price) for SKUs of the primary feeds. It never deletes anything.
+    private func applyInventory(into report: inout FeedReport) throws {
+        var (scanner, file) = try FeedScanner.open(feed)
+        let observedAt = CatalogStore.timestamp(Self.modificationTime(of: file) ?? Date())
+        while let row = try scanner.next() {
+            switch row {
+            case .issue(let issue): report.note(issue)
+            case .offer: break
+            case .update(let update):
+                report.rowsAccepted += 1
+                if try store.hasItem(sku: update.id) { report.updated += 1 } else { report.created += 1 }
+                let override = StockOverride(quantity: update.quantity, availability: update.availability?.rawValue,
+                                             price: update.price?.description, salePrice: update.salePrice?.description)
+                try store.upsertOverride(sku: update.id, feed: feed.name, override: override, observedAt: observedAt,
+                                         line: update.line)
+            }
+        }
+        report.rowsRead = scanner.rowsRead
+        if report.rowsAccepted == 0 {
+            throw FeedRejection("\(file.lastPathComponent): no row of the inventory feed could be read")
+        }
+        let previous = try store.feedState(feed.name)
+        try store.recordFeed(FeedState(name: feed.name, source: feed.source, generation: (previous?.generation ?? 0) + 1,
+                                       appliedAt: CatalogStore.timestamp(Date()), itemCount: report.rowsAccepted,
                                        status: "ok", statusReason: nil))
+    }
+
+    static func publishesZero(_ offer: Offer) -> Bool {
+        offer.availability == .outOfStock || (offer.quantity == 0 && !offer.availability.ignoresStock)
+    }
+
+    static func hasStock(_ listing: Listing) -> Bool {
+        listing["availability"] != .text(Availability.outOfStock.rawValue) && (listing.quantity ?? 1) > 0
+    }
+
+    static func modificationTime(of file: URL) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate] as? Date
     }
 }

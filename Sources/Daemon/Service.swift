@@ -24,6 +24,8 @@ public final class Service {
     private var dirtyFeeds: Set<String> = []
     private var dirtySince: Date?
     private var pushBackoffUntil: Date?
+    /// When a sale window opens or closes next on a channel that takes no sale dates.
+    private var nextSaleBoundary: Date?
     private var pushFailures = 0
 
     /// How long to wait after a feed file changes before reading it (more writes may follow).
@@ -131,6 +133,11 @@ public final class Service {
             await cycle(feeds: due, reason: "poll")
             return
         }
+        if let boundary = nextSaleBoundary, boundary <= now {
+            nextSaleBoundary = nil
+            await cycle(feeds: [], reason: "sale_window")
+            return
+        }
         if let until = pushBackoffUntil, until <= now {
             pushBackoffUntil = nil
             await cycle(feeds: [], reason: "retry_push")
@@ -139,10 +146,11 @@ public final class Service {
 
     /// One pass: read `feeds` (nil: all), reconcile, push. Never throws: failures are logged and retried.
     @discardableResult
-    private func cycle(feeds: Set<String>?, reason: String, repushEverything: Bool = false) async -> SyncSummary? {
+    private func cycle(feeds: Set<String>?, reason: String, repushEverything: Bool = false,
+                       ignoreGuards: Bool = false) async -> SyncSummary? {
         notifier.status("syncing (\(reason))")
         let started = Date()
-        var options = SyncOptions(feeds: feeds, repushEverything: repushEverything)
+        var options = SyncOptions(feeds: feeds, repushEverything: repushEverything, ignoreGuards: ignoreGuards)
         let stopFlag = self.stopFlag
         options.shouldStop = { stopFlag.isSet }
         do {
@@ -151,6 +159,7 @@ public final class Service {
                 nextRead[feed.name] = started.addingTimeInterval(feed.pollSeconds ?? Self.defaultPollSeconds)
             }
             counters.cycles += 1
+            nextSaleBoundary = summary.channels.compactMap(\.nextChange).min()
             var failed = false
             for channel in summary.channels {
                 counters.pushed[channel.name, default: 0] += channel.pushed.values.reduce(0, +)
@@ -201,7 +210,10 @@ public final class Service {
         var text = ""
         switch request.kind {
         case "sync", "resync":
-            if let summary = await cycle(feeds: nil, reason: request.kind, repushEverything: words.contains("force")) {
+            // `sync --force` ignores the guards; `resync --full --force` re-sends everything.
+            if let summary = await cycle(feeds: nil, reason: request.kind,
+                                         repushEverything: request.kind == "resync" && words.contains("force"),
+                                         ignoreGuards: request.kind == "sync" && words.contains("force")) {
                 status = summary.exitStatus
                 text = SyncSummary.render(summary)
             } else {

@@ -1,7 +1,7 @@
 public import Catalog
 import Channels
 public import Foundation
-import Reconcile
+public import Reconcile
 public import Store
 
 /// What one channel got in a run.
@@ -17,6 +17,8 @@ public struct ChannelReport: Sendable {
     public var pending = 0
     /// Why pushing stopped early, if it did.
     public var pushError: String?
+    /// When a sale window opens or closes next for a channel that takes no sale dates: reconcile again then.
+    public var nextChange: Date?
     /// Seconds from "seen in a feed" to "confirmed by the channel", per confirmed delta (at most 10,000 kept).
     public var latencies: [Double] = []
 }
@@ -27,12 +29,15 @@ public struct SyncOptions: Sendable {
     public var feeds: Set<String>?
     /// Re-push every listing, changed or not (`resync --full --force`).
     public var repushEverything = false
+    /// Apply feeds even when a guard would hold them (`sync --force`).
+    public var ignoreGuards = false
     /// Asked between push batches: `true` stops pushing (the daemon is shutting down).
     public var shouldStop: @Sendable () -> Bool = { false }
 
-    public init(feeds: Set<String>? = nil, repushEverything: Bool = false) {
+    public init(feeds: Set<String>? = nil, repushEverything: Bool = false, ignoreGuards: Bool = false) {
         self.feeds = feeds
         self.repushEverything = repushEverything
+        self.ignoreGuards = ignoreGuards
     }
 }
 
@@ -43,7 +48,7 @@ public struct SyncSummary: Sendable {
 
     /// 0 when everything was applied and pushed; 1 when there were data problems (DESIGN, exit statuses).
     public var exitStatus: Int32 {
-        let dataProblems = feeds.contains { $0.outcome == .rejected || $0.issueCount > 0 }
+        let dataProblems = feeds.contains { $0.outcome != .applied || $0.issueCount > 0 }
             || channels.contains { !$0.rejected.isEmpty || $0.pushError != nil }
         return dataProblems ? ExitStatus.dataProblems : ExitStatus.success
     }
@@ -63,35 +68,65 @@ public struct SyncJob {
 
     public func run(now: Date = Date(), options: SyncOptions = SyncOptions()) async throws -> SyncSummary {
         var summary = SyncSummary()
-        let seenAt = CatalogStore.timestamp(now)
-        try store.transaction {
-            for feed in config.feeds where options.feeds?.contains(feed.name) ?? true {
-                let report = try Ingest(feed: feed, store: store, logger: logger).run(now: now)
-                log(report)
-                summary.feeds.append(report)
-            }
-            for channel in config.channels {
-                var report = ChannelReport(name: channel.name, type: channel.type.rawValue)
-                report.enqueued = try reconcile(channel, seenAt: seenAt, repushEverything: options.repushEverything)
-                summary.channels.append(report)
-            }
-        }
+        try store.transaction { try ingestAndReconcile(now: now, options: options, into: &summary) }
         for index in summary.channels.indices {
             let channel = config.channels[index]
-            try await push(channel, adapter: makeAdapter(channel), report: &summary.channels[index],
-                           shouldStop: options.shouldStop)
+            do {
+                try await push(channel, adapter: makeAdapter(channel), report: &summary.channels[index],
+                               shouldStop: options.shouldStop)
+            } catch let error as ChannelSetupError {
+                summary.channels[index].pushError = error.message
+                logger.error("push.failed", ["channel": channel.name, "error": error.message])
+            }
             summary.channels[index].pending = try store.pendingCounts()[channel.name] ?? 0
         }
         return summary
+    }
+
+    /// What a run would push now, per channel, most urgent first — without pushing or changing any state:
+    /// the feeds are read and reconciled inside a transaction that is rolled back.
+    public func preview(now: Date = Date(), options: SyncOptions = SyncOptions()) throws
+        -> (summary: SyncSummary, deltas: [String: [OutboxEntry]]) {
+        var summary = SyncSummary()
+        var deltas: [String: [OutboxEntry]] = [:]
+        struct RollBack: Error {}
+        do {
+            try store.transaction {
+                try ingestAndReconcile(now: now, options: options, into: &summary)
+                for channel in config.channels {
+                    deltas[channel.name] = try store.pendingDeltas(channel: channel.name, limit: Int.max)
+                }
+                throw RollBack()
+            }
+        } catch is RollBack {}
+        return (summary, deltas)
+    }
+
+    /// Reads the feeds and reconciles every channel; the caller owns the transaction.
+    private func ingestAndReconcile(now: Date, options: SyncOptions, into summary: inout SyncSummary) throws {
+        let seenAt = CatalogStore.timestamp(now)
+        for feed in config.feeds where options.feeds?.contains(feed.name) ?? true {
+            let report = try Ingest(feed: feed, store: store, logger: logger, ignoreGuards: options.ignoreGuards)
+                .run(now: now)
+            log(report)
+            summary.feeds.append(report)
+        }
+        for channel in config.channels {
+            var report = ChannelReport(name: channel.name, type: channel.type.rawValue)
+            try reconcile(channel, now: now, seenAt: seenAt, repushEverything: options.repushEverything,
+                          report: &report)
+            summary.channels.append(report)
+        }
     }
 
     /// Diffs every item against the channel's snapshot, walking both in SKU byte order.
     ///
     /// `repushEverything` diffs against an empty listing wherever the channel has the SKU, so every
     /// listing is sent again in full (absolute values: harmless to a channel that has them).
-    func reconcile(_ channel: ChannelConfig, seenAt: String, repushEverything: Bool = false) throws
-        -> [Delta.Operation: Int] {
+    func reconcile(_ channel: ChannelConfig, now: Date, seenAt: String, repushEverything: Bool = false,
+                   report: inout ChannelReport) throws {
         var counts: [Delta.Operation: Int] = [:]
+        var nextChange: Date?
         try store.beginStaging()
         let snapshot = try store.snapshot(channel: channel.name)
         var entry = try snapshot.next()
@@ -106,17 +141,25 @@ public struct SyncJob {
                 counts[delta.operation, default: 0] += 1
             }
         }
-        try store.forEachItem(feedOrder: config.feeds.map(\.name)) { sku, data in
-            while let current = entry, current.sku.utf8.lexicographicallyPrecedes(sku.utf8) {
+        let everyChannel = config.channels.map { (name: $0.name, rules: $0.rules) }
+        try store.forEachItem(feedOrder: config.feeds.map(\.name)) { item in
+            while let current = entry, current.sku.utf8.lexicographicallyPrecedes(item.sku.utf8) {
                 try settle(current.sku, desired: nil, entry: current)
                 entry = try snapshot.next()
             }
-            let desired = Listing(jsonText: data).flatMap(channel.rules.desiredListing(from:))
-            if let current = entry, current.sku == sku {
-                try settle(sku, desired: desired, entry: current)
+            var desired: Listing?
+            if let base = Self.baseListing(item) {
+                let quantities = Allocation.quantities(for: base, channels: everyChannel)
+                desired = channel.rules.desiredListing(from: base, now: now, allocatedQuantity: quantities[channel.name])
+                if !channel.rules.takesSaleDates, let change = channel.rules.nextChange(after: now, for: base) {
+                    nextChange = min(nextChange ?? change, change)
+                }
+            }
+            if let current = entry, current.sku == item.sku {
+                try settle(item.sku, desired: desired, entry: current)
                 entry = try snapshot.next()
             } else {
-                try settle(sku, desired: desired, entry: nil)
+                try settle(item.sku, desired: desired, entry: nil)
             }
         }
         while let current = entry {
@@ -127,7 +170,25 @@ public struct SyncJob {
         for (operation, count) in counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             logger.info("reconcile.enqueued", ["channel": channel.name, "op": operation.rawValue, "count": count])
         }
-        return counts
+        report.enqueued = counts
+        report.nextChange = nextChange
+    }
+
+    /// The item as the feeds describe it: the primary listing with a newer inventory feed's stock on top.
+    static func baseListing(_ item: ItemRow) -> Listing? {
+        guard var base = Listing(jsonText: item.data) else { return nil }
+        if let override = item.override {
+            if let quantity = override.quantity { base["quantity"] = .integer(quantity) }
+            if let availability = override.availability {
+                base.set("availability", availability)
+            } else if let quantity = override.quantity, base["availability"] != .text(Availability.preorder.rawValue),
+                      base["availability"] != .text(Availability.backorder.rawValue) {
+                base.set("availability", (quantity > 0 ? Availability.inStock : .outOfStock).rawValue)
+            }
+            if let price = override.price { base.set("price", price) }
+            if let sale = override.salePrice { base.set("sale_price", sale) }
+        }
+        return base
     }
 
     /// Sends pending deltas in batches until none is left; each acknowledgement is committed before the next batch.
@@ -159,23 +220,65 @@ public struct SyncJob {
                 seen[delta.sku].flatMap(CatalogStore.date(fromTimestamp:)).map { confirmed.timeIntervalSince($0) }
             }
             if report.latencies.count < 10_000 { report.latencies += latencies.prefix(10_000 - report.latencies.count) }
+            for pending in result.pending {
+                logger.warning("push.unconfirmed", ["channel": channel.name, "sku": pending.delta.sku,
+                                                    "version": pending.delta.version, "reason": pending.message])
+            }
             for rejection in result.rejected {
                 report.rejected.append("\(rejection.delta.sku): \(rejection.message)")
+                try store.recordAlert(at: time, event: "push.item_rejected", channel: channel.name,
+                                      sku: rejection.delta.sku, message: rejection.message)
                 logger.warning("push.item_rejected", ["channel": channel.name, "sku": rejection.delta.sku,
                                                       "reason": rejection.message])
             }
             logger.info("push.batch", ["channel": channel.name, "sent": batch.count,
                                        "acked": result.acknowledged.count, "rejected": result.rejected.count,
                                        "seen_to_confirmed_ms_max": Int((latencies.max() ?? 0) * 1000)])
+            // Sent but unconfirmed deltas stay in the outbox; stop here so they are not re-sent at once —
+            // the next cycle sends them again (absolute values: a repeat is harmless).
+            if !result.pending.isEmpty {
+                report.pushError = "\(result.pending.count) deltas sent but not confirmed yet; retried next cycle"
+                return
+            }
             guard !result.acknowledged.isEmpty || !result.rejected.isEmpty else { return }
         }
     }
 
-    func makeAdapter(_ channel: ChannelConfig) -> any ChannelAdapter {
-        switch channel.type {
-        case .file, .meta, .google, .pinterest, .webhook:
-            // Config refuses the platform types until their adapters exist.
+    /// The adapter for a channel, with its credentials read now (so a fixed token file needs no restart).
+    func makeAdapter(_ channel: ChannelConfig) throws(ChannelSetupError) -> any ChannelAdapter {
+        guard let platform = channel.platform else {
             return FileChannel(name: channel.name, folder: channel.path!, maxBatchSize: channel.batchSize)
+        }
+        do {
+            let token = try Credentials.load(channel: channel.name, tokenFile: platform.tokenFile)
+            if token.isWorldReadable {
+                logger.warning("credential.world_readable", ["channel": channel.name, "file": token.path,
+                                                             "hint": "chmod 600"])
+            }
+            var secret: Secret?
+            if let file = platform.secretFile {
+                secret = try Credentials.load(channel: channel.name, tokenFile: file).secret
+            }
+            let settings = PlatformSettings(
+                name: channel.name, baseURL: platform.baseURL, token: token.secret, batchSize: channel.batchSize,
+                requestsPerSecond: platform.rate, country: platform.country, language: platform.language,
+                catalogID: platform.catalogID, merchantID: platform.merchantID, dataSource: platform.dataSource,
+                feedLabel: platform.feedLabel, contentLanguage: platform.contentLanguage,
+                adAccountID: platform.adAccountID, signingSecret: secret,
+                pollIntervalSeconds: platform.pollIntervalSeconds,
+                unconfirmedAfterSeconds: platform.unconfirmedAfterSeconds)
+            let transport = settings.makeTransport()
+            switch channel.type {
+            case .file: throw ChannelSetupError(message: "unreachable")
+            case .meta: return try MetaChannel(settings: settings, transport: transport)
+            case .google: return try GoogleChannel(settings: settings, transport: transport)
+            case .pinterest: return PinterestChannel(settings: settings, transport: transport)
+            case .webhook: return WebhookChannel(settings: settings, transport: transport)
+            }
+        } catch let error as ChannelSetupError {
+            throw error
+        } catch {
+            throw ChannelSetupError(message: "channel \(channel.name): \(error)")
         }
     }
 
@@ -184,14 +287,23 @@ public struct SyncJob {
             logger.warning("row.rejected", ["feed": report.name, "line": issue.location.line,
                                             "reason": issue.code, "detail": issue.message])
         }
-        if report.outcome == .rejected {
+        if report.outcome == .held {
+            logger.error("feed.held", ["feed": report.name, "reason": report.rejection ?? ""])
+        } else if report.outcome == .rejected {
             logger.error("feed.rejected", ["feed": report.name, "reason": report.rejection ?? ""])
         } else {
-            logger.info("feed.applied", ["feed": report.name, "rows": report.rowsRead, "accepted": report.rowsAccepted,
+            logger.info("feed.applied", ["feed": report.name, "profile": report.profile ?? "inventory",
+                                         "rows": report.rowsRead, "accepted": report.rowsAccepted,
                                          "rejected": report.issueCount, "created": report.created,
                                          "updated": report.updated, "deleted": report.deleted])
         }
     }
+}
+
+/// A channel that cannot be set up (its token file is missing, say): named in the run's summary and log.
+public struct ChannelSetupError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }
 
 /// Exit statuses of every command (DESIGN: 0 done, 1 data problems, 2 usage/config, 3 could not run).

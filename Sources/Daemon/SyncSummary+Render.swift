@@ -11,11 +11,12 @@ extension SyncSummary {
     public static func render(_ summary: SyncSummary) -> String {
         var lines: [String] = []
         for feed in summary.feeds {
-            if feed.outcome == .rejected {
-                lines.append("feed \(feed.name): REJECTED: \(feed.rejection ?? "")")
+            if feed.outcome != .applied {
+                lines.append("feed \(feed.name): \(feed.outcome == .held ? "HELD" : "REJECTED"): \(feed.rejection ?? "")")
                 continue
             }
-            lines.append("feed \(feed.name): \(feed.rowsRead) rows read, \(feed.rowsAccepted) accepted, "
+            let profile = feed.profile.map { " (profile \($0))" } ?? ""
+            lines.append("feed \(feed.name)\(profile): \(feed.rowsRead) rows read, \(feed.rowsAccepted) accepted, "
                          + "\(feed.issueCount) rejected; items \(feed.created) new, \(feed.updated) changed, "
                          + "\(feed.deleted) removed")
             for issue in feed.issues { lines.append("  \(issue)") }

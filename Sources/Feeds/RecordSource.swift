@@ -8,7 +8,8 @@ public protocol RecordSource: AnyObject {
     func nextRecord() throws(FeedIssue) -> FeedRecord?
 }
 
-/// CSV/TSV records as `FeedRecord`s, with header names normalised to attribute names.
+/// CSV/TSV records as `FeedRecord`s named by the header as the export spells it (profiles match names
+/// ignoring case and spacing, and report problems in the merchant's own column names).
 public final class CSVRecordSource: RecordSource {
     public private(set) var reader: CSVReader
     private var names: [String]?
@@ -18,7 +19,7 @@ public final class CSVRecordSource: RecordSource {
     }
 
     public func nextRecord() throws(FeedIssue) -> FeedRecord? {
-        if names == nil { names = try reader.readHeader().map(GoogleProfile.attributeName) }
+        if names == nil { names = try reader.readHeader() }
         guard let record = try reader.nextRecord() else { return nil }
         let names = self.names!
         var fields: [FeedRecord.Field] = []

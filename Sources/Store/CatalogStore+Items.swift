@@ -1,4 +1,27 @@
 
+/// One merchant item as reconcile reads it.
+public struct ItemRow: Sendable, Equatable {
+    public var sku: String
+    /// The offer in listing form (canonical JSON).
+    public var data: String
+    public var override: StockOverride?
+}
+
+/// Stock (and price) from an inventory feed that is newer than the item's primary feed.
+public struct StockOverride: Sendable, Equatable {
+    public var quantity: Int?
+    public var availability: String?
+    public var price: String?
+    public var salePrice: String?
+
+    public init(quantity: Int?, availability: String?, price: String?, salePrice: String?) {
+        self.quantity = quantity
+        self.availability = availability
+        self.price = price
+        self.salePrice = salePrice
+    }
+}
+
 /// A feed as the store knows it.
 public struct FeedState: Sendable, Equatable {
     public var name: String
@@ -74,6 +97,12 @@ extension CatalogStore {
                       line.map { .integer(Int64($0)) }, .integer(Int64(generation))).run()
     }
 
+    /// The stored listing JSON of one item.
+    public func itemData(feed: String, sku: String) throws -> String? {
+        try connection.statement("SELECT data FROM items WHERE feed = ? AND sku = ?").bind(.text(feed), .text(sku))
+            .firstRow { $0.text(0) } ?? nil
+    }
+
     public func deleteItem(feed: String, sku: String) throws {
         try connection.statement("DELETE FROM items WHERE feed = ? AND sku = ?").bind(.text(feed), .text(sku)).run()
     }
@@ -84,23 +113,36 @@ extension CatalogStore {
         return try s.firstRow { Int($0.int(0)) } ?? 0
     }
 
-    /// Calls `body` with every item's SKU and listing JSON, in SKU byte order.
+    /// Calls `body` with every item's SKU, listing JSON and newer stock override, in SKU byte order.
     ///
-    /// A SKU in more than one feed is given once, from the feed that comes first in `feedOrder`.
-    public func forEachItem(feedOrder: [String], _ body: (_ sku: String, _ data: String) throws -> Void) throws {
+    /// A SKU in more than one feed is given once, from the feed that comes first in `feedOrder`. An
+    /// override from an inventory feed comes along only while it was observed after the primary feed's file
+    /// was written (a newer full export wins over an older stock file).
+    public func forEachItem(feedOrder: [String], _ body: (_ item: ItemRow) throws -> Void) throws {
         let rank = Dictionary(feedOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        let s = try connection.statement("SELECT sku, feed, data FROM items ORDER BY sku")
-        var pending: (sku: String, rank: Int, data: String)?
+        let s = try connection.statement("""
+            SELECT i.sku, i.feed, i.data, o.quantity, o.availability, o.price, o.sale_price
+            FROM items i JOIN feeds f ON f.name = i.feed
+            LEFT JOIN stock_overrides o ON o.sku = i.sku AND (f.source_time IS NULL OR o.observed_at > f.source_time)
+            ORDER BY i.sku
+            """)
+        var pending: (row: ItemRow, rank: Int)?
         while try s.step() {
-            let sku = s.text(0) ?? "", feedRank = rank[s.text(1) ?? ""] ?? Int.max
-            if let current = pending, current.sku == sku {
-                if feedRank < current.rank { pending = (sku, feedRank, s.text(2) ?? "") }
+            var override: StockOverride?
+            if !s.isNull(3) || !s.isNull(4) || !s.isNull(5) || !s.isNull(6) {
+                override = StockOverride(quantity: s.optionalInt(3).map { Int($0) }, availability: s.text(4),
+                                         price: s.text(5), salePrice: s.text(6))
+            }
+            let row = ItemRow(sku: s.text(0) ?? "", data: s.text(2) ?? "", override: override)
+            let feedRank = rank[s.text(1) ?? ""] ?? Int.max
+            if let current = pending, current.row.sku == row.sku {
+                if feedRank < current.rank { pending = (row, feedRank) }
                 continue
             }
-            if let current = pending { try body(current.sku, current.data) }
-            pending = (sku, feedRank, s.text(2) ?? "")
+            if let current = pending { try body(current.row) }
+            pending = (row, feedRank)
         }
-        if let current = pending { try body(current.sku, current.data) }
+        if let current = pending { try body(current.row) }
     }
 
     /// FNV-1a, 64 bits, of `text`'s UTF-8: a cheap change detector for item data, not a security hash.

@@ -89,5 +89,20 @@ enum Schema {
         ALTER TABLE feeds ADD COLUMN approved INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX requests_pending ON requests (state, id);
         """),
+        (3, """
+        -- Stock (and price) from inventory feeds, applied on top of the primary item while newer than it.
+        CREATE TABLE stock_overrides (
+            sku TEXT PRIMARY KEY,
+            feed TEXT NOT NULL,
+            quantity INTEGER,
+            availability TEXT,
+            price TEXT,
+            sale_price TEXT,
+            observed_at TEXT NOT NULL,
+            line INTEGER
+        ) WITHOUT ROWID;
+        -- When the feed file was written (its modification time): what overrides are compared with.
+        ALTER TABLE feeds ADD COLUMN source_time TEXT;
+        """),
     ]
 }

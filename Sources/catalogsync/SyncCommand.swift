@@ -17,6 +17,7 @@ enum SyncCommand: Command {
 
         options:
           --once         run one pass and exit (the only mode of sync; the daemon is `catalogsync run`)
+          --force        apply feeds even when a guard would hold them (see also `approve FEED`)
           --config PATH  the configuration file
           --wait SECONDS how long to wait for a running daemon (default 1800)
           --help         this text
@@ -24,7 +25,7 @@ enum SyncCommand: Command {
         exit status: 0 done; 1 rows or feeds rejected, or items rejected by a channel;
                      2 usage or configuration error; 3 could not run (state locked, I/O failure)
         """
-    static let flags: Set<String> = ["--once"]
+    static let flags: Set<String> = ["--once", "--force"]
     static let options: Set<String> = ["--config", "--wait"]
 
     static func run(_ arguments: Arguments) async throws -> Int32 {
@@ -32,7 +33,8 @@ enum SyncCommand: Command {
         guard arguments.positionals.isEmpty else { throw UsageError("unexpected \(arguments.positionals[0])") }
         let config = try Config.load(from: configURL(arguments))
         if StateLock.isHeldByDaemon(config.stateDirectory) {
-            return try await handOffToDaemon(config, kind: "sync", arguments: "", waitSeconds: waitSeconds(arguments))
+            return try await handOffToDaemon(config, kind: "sync", arguments: arguments.has("--force") ? "force" : "",
+                                             waitSeconds: waitSeconds(arguments))
         }
         let logger = makeLogger(config)
         let lock = try StateLock(directory: config.stateDirectory, owner: "sync")
@@ -40,7 +42,8 @@ enum SyncCommand: Command {
         let started = Date()
         logger.info("sync.started", ["config": config.file.path, "feeds": config.feeds.count,
                                      "channels": config.channels.count])
-        let summary = try await SyncJob(config: config, store: store, logger: logger).run(now: started)
+        let summary = try await SyncJob(config: config, store: store, logger: logger)
+            .run(now: started, options: SyncOptions(ignoreGuards: arguments.has("--force")))
         let outcome = summary.exitStatus == ExitStatus.success ? "ok" : "data_problems"
         try store.recordRun(kind: "sync", startedAt: CatalogStore.timestamp(started),
                             endedAt: CatalogStore.timestamp(Date()), outcome: outcome, stats: SyncSummary.statsLine(summary))

@@ -11,7 +11,8 @@ enum ValidateCommand: Command {
         FEED is a configured feed's name (its settings apply) or a file path. Changes no state.
 
         options:
-          --profile NAME    google or auto (default: the feed's, else auto)
+          --profile NAME    google, meta, shopify, woocommerce, custom or auto (default: the feed's, else auto,
+                            which detects it from the column names and says which it chose)
           --currency CODE   the currency of bare amounts, e.g. SEK
           --locale ID       settles amounts like 1,299 (e.g. sv_SE: decimal comma; en_US: decimal dot)
           --encoding NAME   auto, utf-8, windows-1252 or iso-8859-1
@@ -48,7 +49,7 @@ enum ValidateCommand: Command {
             var (scanner, _) = try FeedScanner.open(feed)
             while let row = try scanner.next() {
                 switch row {
-                case .offer: accepted += 1
+                case .offer, .update: accepted += 1
                 case .issue(let issue):
                     rejected += 1
                     print(issue.description)
@@ -58,7 +59,8 @@ enum ValidateCommand: Command {
                 print("\(scanner.context.feed): the feed has a header but no rows: it would be rejected whole")
                 return ExitStatus.dataProblems
             }
-            print("\(scanner.context.feed): \(scanner.rowsRead) rows, \(accepted) ok, \(rejected) rejected")
+            let profile = scanner.profile.map { " (profile \($0.rawValue))" } ?? ""
+            print("\(scanner.context.feed): \(scanner.rowsRead) rows, \(accepted) ok, \(rejected) rejected\(profile)")
         } catch {
             print("\(error): the feed would be rejected whole")
             return ExitStatus.dataProblems

@@ -9,6 +9,8 @@ let commands: [String: any Command.Type] = [
     "run": RunCommand.self,
     "resync": ResyncCommand.self,
     "check-config": CheckConfigCommand.self,
+    "approve": ApproveCommand.self,
+    "diff": DiffCommand.self,
     "sandbox": SandboxCommand.self,
 ]
 
@@ -22,6 +24,8 @@ let overview = """
       sync --once      ingest every feed, reconcile every channel, push the changes, print a summary
       resync --full    what cron runs: re-read every feed and push whatever differs (--force: everything)
       validate FEED    check a feed file and list its bad rows as file:line: reason (changes nothing)
+      diff             what a sync would push now, by priority and kind, without pushing
+      approve FEED     let a feed generation that a guard held through
       status           feeds, item counts, pending deltas and the last runs
       check-config     check the configuration file (before a reload)
       sandbox          run a local emulator of the platform APIs on 127.0.0.1 (tests and demos)

@@ -1,4 +1,5 @@
 import Foundation
+import Reconcile
 import Testing
 @testable import Daemon
 
@@ -59,11 +60,33 @@ import Testing
         #expect(stock.cap == 10)
     }
 
-    @Test func ruleNotImplementedYetIsRefusedRatherThanIgnored() throws {
+    @Test func channelRulesAreRead() throws {
+        let text = minimal.replacingOccurrences(of: "path: \"../out/local\"", with: """
+            path: "x", price: { markup_pct: 12.5, round: "0.99", per_currency: { EUR: { round: "whole" } } },
+            include: { brands: ["Nordvik"], availability: "in_stock" }, exclude: { ids: ["A1"] },
+            link_params: "utm_source=ig", stock: { allocation: "partition", group: "social", weight: 2 },
+            sale_dates: false
+            """)
+        let rules = try parse(text).channels[0].rules
+        #expect(rules.price.base.markupPercent == ExactDecimal("12.5"))
+        #expect(rules.include.brands == ["Nordvik"])
+        #expect(rules.exclude.ids == ["A1"])
+        #expect(rules.allocation == .partition(group: "social", weight: 2, priority: 0))
+        #expect(rules.takesSaleDates == false)
+    }
+
+    @Test func unknownKeyInsideARuleIsNamed() throws {
         let text = minimal.replacingOccurrences(of: "path: \"../out/local\"",
-                                                with: "path: \"x\", price: { markup_pct: 10 }")
+                                                with: "path: \"x\", price: { markup: 10 }")
         let error = try #require(throws: ConfigError.self) { try parse(text) }
-        #expect(error.key == "channels[0].price")
+        #expect(error.key == "channels[0].price.markup")
+    }
+
+    @Test func platformChannelNeedsItsIds() throws {
+        let text = minimal.replacingOccurrences(of: "type: \"file\", path: \"../out/local\"",
+                                                with: "type: \"meta\", base_url: \"http://127.0.0.1:1/meta/v21.0\"")
+        let error = try #require(throws: ConfigError.self) { try parse(text) }
+        #expect(error.key == "channels[0].catalog_id")
     }
 
     @Test func durationsReadOperatorUnits() {

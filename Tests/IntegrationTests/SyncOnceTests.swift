@@ -40,7 +40,8 @@ import Testing
     }
 
     @Test func sellingOutNamesAvailabilityToo() throws {
-        let w = try Workspace(feed: sampleFeed(quantityOfA2: 3))
+        // One of three items selling out is 33%: above the default max_zero_pct of 30.
+        let w = try Workspace(feed: sampleFeed(quantityOfA2: 3), extraFeedKeys: ", guards: { max_zero_pct: 50 }")
         #expect(try w.run(["sync", "--once"]).status == 0)
         try w.writeFeed(sampleFeed(quantityOfA2: 0))
         #expect(try w.run(["sync", "--once"]).status == 0)
@@ -79,12 +80,61 @@ import Testing
     }
 
     @Test func itemDroppedFromTheFeedIsDeleted() throws {
-        let w = try Workspace(feed: sampleFeed())
+        let w = try Workspace(feed: sampleFeed(), extraFeedKeys: ", guards: { max_delete_pct: 50 }")
         #expect(try w.run(["sync", "--once"]).status == 0)
         try w.writeFeed(sampleFeed().replacingOccurrences(of: "B1,,Scarf,99 SEK,,in_stock,0,Lumo\n", with: ""))
         #expect(try w.run(["sync", "--once"]).status == 0)
         let last = try #require(try w.deltas().last)
         #expect(last["op"] as? String == "delete")
         #expect(last["id"] as? String == "B1")
+    }
+}
+
+/// RELIABILITY T3: a valid feed that drops 60 of 100 known SKUs is held, not applied.
+@Suite struct GuardTests {
+    func feed(skus: Range<Int>, quantity: Int = 5) -> String {
+        (["id,title,price,availability,quantity"] + skus.map { "S\($0),Item \($0),10.00 SEK,in_stock,\(quantity)" })
+            .joined(separator: "\n") + "\n"
+    }
+
+    @Test func massDeletionIsHeldUntilApproved() throws {
+        let w = try Workspace(feed: feed(skus: 0..<100))
+        #expect(try w.run(["sync", "--once"]).status == 0)
+        try w.writeFeed(feed(skus: 0..<40))
+        let held = try w.run(["sync", "--once"])
+        #expect(held.status == 1)
+        #expect(held.stdout.contains("HELD"), "\(held.stdout)")
+        #expect(held.stdout.contains("would delete 60 of 100 items (60%)"), "\(held.stdout)")
+        #expect(held.stderr.contains("event=feed.held"))
+        #expect(try w.deltas().filter { $0["op"] as? String == "delete" }.isEmpty)
+        #expect(try w.run(["status"]).stdout.contains("products: held"))
+
+        let approved = try w.run(["approve", "products"])
+        #expect(approved.status == 0, "\(approved.stdout)\n\(approved.stderr)")
+        #expect(try w.deltas().filter { $0["op"] as? String == "delete" }.count == 60)
+    }
+
+    @Test func forceAppliesAHeldFeedOnce() throws {
+        let w = try Workspace(feed: feed(skus: 0..<100))
+        #expect(try w.run(["sync", "--once"]).status == 0)
+        try w.writeFeed(feed(skus: 0..<100, quantity: 0))
+        #expect(try w.run(["sync", "--once"]).status == 1)  // every item zeroed: held
+        #expect(try w.deltas().count == 100)
+        let forced = try w.run(["sync", "--once", "--force"])
+        #expect(forced.status == 0, "\(forced.stdout)")
+        let zeroes = try w.deltas().dropFirst(100)
+        #expect(zeroes.count == 100)
+        #expect(zeroes.allSatisfy { ($0["values"] as? [String: Any])?["quantity"] as? Int == 0 })
+    }
+
+    @Test func aFeedWithBadRowsDeletesNothing() throws {
+        let w = try Workspace(feed: feed(skus: 0..<10))
+        #expect(try w.run(["sync", "--once"]).status == 0)
+        // S9 is missing and S8's row is broken: nothing may be deleted in this run.
+        try w.writeFeed(feed(skus: 0..<8) + "S8,Item 8,ten SEK,in_stock,5\n")
+        let run = try w.run(["sync", "--once"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("event=feed.deletions_skipped"))
+        #expect(try w.deltas().filter { $0["op"] as? String == "delete" }.isEmpty)
     }
 }

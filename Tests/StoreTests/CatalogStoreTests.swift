@@ -70,14 +70,37 @@ final class TemporaryStore {
 
     @Test func itemsComeInSkuByteOrderWithTheFirstFeedWinning() throws {
         let t = try TemporaryStore()
+        for feed in ["f1", "f2"] { try t.store.recordFeed(Self.feed(feed)) }
         // "Z" (0x5A) sorts before "a" (0x61) and "é" (0xC3…) after both in byte order.
         for (feed, sku) in [("f2", "a"), ("f1", "é"), ("f1", "Z"), ("f2", "Z")] {
             try t.store.upsertItem(feed: feed, sku: sku, groupID: nil, fingerprint: 0, data: "{\"from\":\"\(feed)\"}",
                                    line: 1, generation: 1)
         }
         var seen: [String] = []
-        try t.store.forEachItem(feedOrder: ["f1", "f2"]) { sku, data in seen.append(sku + data) }
+        try t.store.forEachItem(feedOrder: ["f1", "f2"]) { item in seen.append(item.sku + item.data) }
         #expect(seen == ["Z{\"from\":\"f1\"}", "a{\"from\":\"f2\"}", "é{\"from\":\"f1\"}"])
+    }
+
+    static func feed(_ name: String) -> FeedState {
+        FeedState(name: name, source: name, generation: 1, appliedAt: nil, itemCount: 0, status: "ok", statusReason: nil)
+    }
+
+    @Test func stockOverrideAppliesOnlyWhileNewerThanThePrimaryFeedFile() throws {
+        let t = try TemporaryStore()
+        try t.store.recordFeed(Self.feed("products"))
+        try t.store.upsertItem(feed: "products", sku: "A", groupID: nil, fingerprint: 0, data: "{}", line: 2, generation: 1)
+        try t.store.setSourceTime(feed: "products", "2026-01-01T10:00:00.000Z")
+        let override = StockOverride(quantity: 0, availability: nil, price: nil, salePrice: nil)
+        try t.store.upsertOverride(sku: "A", feed: "stock", override: override, observedAt: "2026-01-01T10:05:00.000Z",
+                                   line: 2)
+        var seen: [StockOverride?] = []
+        try t.store.forEachItem(feedOrder: ["products"]) { seen.append($0.override) }
+        #expect(seen == [override])
+        // A newer full export wins over the older stock file.
+        try t.store.setSourceTime(feed: "products", "2026-01-01T10:10:00.000Z")
+        seen = []
+        try t.store.forEachItem(feedOrder: ["products"]) { seen.append($0.override) }
+        #expect(seen == [nil])
     }
 
     @Test func stagedDeltaReplacesThePendingOneAndAckAdvancesTheSnapshot() throws {

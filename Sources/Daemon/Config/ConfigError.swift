@@ -43,6 +43,9 @@ struct ConfigObject {
         self.members = members
     }
 
+    /// The object's keys, in file order.
+    var keys: [String] { members.map(\.key) }
+
     func keyPath(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
 
     func error(_ key: String, _ message: String, hint: String? = nil) -> ConfigError {

@@ -1,6 +1,7 @@
 public import Catalog
 public import Feeds
 public import Foundation
+public import Reconcile
 
 public enum FeedFormat: String, Sendable, CaseIterable {
     case auto, csv, tsv, xml, json, jsonl
@@ -35,13 +36,6 @@ public enum FeedKind: String, Sendable {
     case inventory
 }
 
-/// Limits that hold a suspicious feed generation back instead of applying it.
-public struct FeedGuards: Sendable, Equatable {
-    public var maxDeletePercent: Double = 20
-    public var maxZeroPercent: Double = 30
-    public var minItems: Int = 1
-}
-
 public struct FeedConfig: Sendable {
     public var name: String
     /// A file, a folder (its newest complete file) or an http(s) URL, as written in the configuration.
@@ -59,6 +53,12 @@ public struct FeedConfig: Sendable {
     public var maxAgeSeconds: Double?
     public var stale: String
     public var guards: FeedGuards
+    /// `profile: custom`: attribute → source column, XML element or JSON dot path.
+    public var mapping: [String: String] = [:]
+    /// JSON: the array of records inside a top-level object (`products` for Shopify's products.json).
+    public var recordPath: String?
+    /// The zone of dates written without one (WooCommerce sale dates); UTC when unset.
+    public var timeZone: TimeZone?
 
     init(_ o: inout ConfigObject, resolve: (String) -> URL) throws(ConfigError) {
         name = try o.requiredString("name")
@@ -74,12 +74,12 @@ public struct FeedConfig: Sendable {
         }
         self.format = format
         profile = try o.string("profile") ?? "auto"
-        guard ["auto", "google"].contains(profile) else {
-            throw o.error("profile", "\"\(profile)\" is not supported by this version yet", hint: "use google or auto")
+        guard profile == "auto" || ProfileKind(rawValue: profile) != nil else {
+            throw o.error("profile", "must be auto or one of "
+                          + ProfileKind.allCases.map(\.rawValue).joined(separator: ", "))
         }
         let kindText = try o.string("kind") ?? "primary"
         guard let kind = FeedKind(rawValue: kindText) else { throw o.error("kind", "must be primary or inventory") }
-        guard kind == .primary else { throw o.error("kind", "inventory feeds are not supported by this version yet") }
         self.kind = kind
         if let code = try o.string("currency") {
             guard let currency = Currency(code: code) else {
@@ -111,22 +111,36 @@ public struct FeedConfig: Sendable {
         guard ["hold", "zero", "buffer"].contains(stale) else { throw o.error("stale", "must be hold, zero or buffer") }
         guards = FeedGuards()
         if var g = try o.object("guards") {
-            if let text = try g.number("max_delete_pct") {
-                guard let value = Double(text), (0...100).contains(value) else {
-                    throw g.error("max_delete_pct", "must be a percentage from 0 to 100")
+            for key in ["max_delete_pct", "max_zero_pct"] {
+                guard let text = try g.number(key) else { continue }
+                guard let value = ExactDecimal(text), let number = Double(text), (0...100).contains(number) else {
+                    throw g.error(key, "must be a percentage from 0 to 100")
                 }
-                guards.maxDeletePercent = value
-            }
-            if let text = try g.number("max_zero_pct") {
-                guard let value = Double(text), (0...100).contains(value) else {
-                    throw g.error("max_zero_pct", "must be a percentage from 0 to 100")
-                }
-                guards.maxZeroPercent = value
+                if key == "max_delete_pct" { guards.maxDeletePct = value } else { guards.maxZeroPct = value }
             }
             guards.minItems = try g.integer("min_items") ?? guards.minItems
             try g.rejectUnknownKeys()
         }
-        try o.rejectUnsupported(["mapping"], "mapping applies to profile custom, which comes with the feed formats work")
+        if var map = try o.object("mapping") {
+            for key in map.keys {
+                guard let source = try map.string(key), !source.isEmpty else {
+                    throw map.error(key, "expected the source column or path as a string")
+                }
+                mapping[key] = source
+            }
+            try map.rejectUnknownKeys()
+        }
+        if profile == "custom" && mapping["id"] == nil {
+            throw o.error("mapping", "profile custom needs a mapping with at least id and price",
+                          hint: "e.g. mapping: { id: \"sku\", price: \"priceInfo.price\" }")
+        }
+        recordPath = try o.string("record_path")
+        if let zone = try o.string("time_zone") {
+            guard let value = TimeZone(identifier: zone) else {
+                throw o.error("time_zone", "\"\(zone)\" is not a time zone", hint: "e.g. Europe/Stockholm")
+            }
+            timeZone = value
+        }
     }
 }
 
@@ -155,8 +169,13 @@ extension FeedConfig {
                         ("delimiter", delimiter ?? self.delimiter.map { String(UnicodeScalar($0)) })]
         for case (let key, let value?) in settings { members.append((key, .string(value, line: 0), 0)) }
         var object = try ConfigObject(.object(members, line: 0), file: "command line", path: "")
-        let keep = (guards, pollSeconds, maxAgeSeconds, stale)
+        let keep = (guards, pollSeconds, maxAgeSeconds, stale, mapping, recordPath, timeZone, kind, format)
+        let profileText = self.profile
+        if profileText == "custom" {
+            members.append(("mapping", .object(mapping.map { ($0.key, .string($0.value, line: 0), 0) }, line: 0), 0))
+            object = try ConfigObject(.object(members, line: 0), file: "command line", path: "")
+        }
         self = try FeedConfig(&object, resolve: { URL(fileURLWithPath: $0) })
-        (guards, pollSeconds, maxAgeSeconds, stale) = keep
+        (guards, pollSeconds, maxAgeSeconds, stale, mapping, recordPath, timeZone, kind, format) = keep
     }
 }
