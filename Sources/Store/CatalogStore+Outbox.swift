@@ -27,11 +27,14 @@ public struct OutboxEntry: Sendable, Equatable {
 
 extension CatalogStore {
     /// The snapshot of `channel`: every SKU it has or has a delta for, in SKU byte order.
+    ///
+    /// A delta the platform rejected counts as the SKU's unsent delta: the same change is not sent again
+    /// (it stays parked), while a different one replaces it.
     public func snapshot(channel: String) throws -> SnapshotCursor {
         // A statement of its own (not the cache): a cursor may be open while other statements run.
         let statement = try Statement(connection: connection, sql: """
             SELECT l.sku, l.acked, l.acked_version, l.last_version, o.version, o.op, o.payload
-            FROM listings l LEFT JOIN outbox o ON o.channel = l.channel AND o.sku = l.sku AND o.state = 'pending'
+            FROM listings l LEFT JOIN outbox o ON o.channel = l.channel AND o.sku = l.sku
             WHERE l.channel = ? ORDER BY l.sku
             """)
         try statement.bind(.text(channel))
@@ -69,9 +72,9 @@ extension CatalogStore {
     @discardableResult
     public func commitStaged(channel: String, seenAt: String) throws -> Int {
         let c = connection
+        // Replaces the unsent delta of each staged SKU, pending or parked after a rejection.
         try c.statement("""
-            DELETE FROM outbox WHERE channel = ? AND state = 'pending'
-              AND sku IN (SELECT sku FROM temp.staged)
+            DELETE FROM outbox WHERE channel = ? AND sku IN (SELECT sku FROM temp.staged)
             """).bind(.text(channel)).run()
         try c.statement("""
             INSERT INTO outbox (channel, sku, version, op, priority, changed, payload, seen_at, created_at)

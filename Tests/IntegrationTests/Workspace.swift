@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// A throw-away merchant setup: a config, a feed file, state and a file channel in a temporary folder,
@@ -83,6 +86,28 @@ final class Workspace {
         return RunResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData + errRest, as: UTF8.self))
     }
+}
+
+extension Workspace {
+    /// A blocking HTTP exchange for talking to the sandbox's control API from a test.
+    static func fetch(_ request: URLRequest) throws -> Data {
+        let box = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, _, error in
+            box.set(data, error)
+            done.signal()
+        }.resume()
+        _ = done.wait(timeout: .now() + 30)
+        if let error = box.error { throw error }
+        return box.data ?? Data()
+    }
+}
+
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var data: Data?
+    private(set) var error: (any Error)?
+    func set(_ data: Data?, _ error: (any Error)?) { lock.withLock { (self.data, self.error) = (data, error) } }
 }
 
 struct RunResult {

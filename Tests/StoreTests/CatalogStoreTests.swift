@@ -147,6 +147,23 @@ final class TemporaryStore {
         #expect(try t.store.pendingDeltas(channel: "c", limit: 10).map(\.delta.version) == [2])
     }
 
+    @Test func aRejectedDeltaStaysParkedUntilANewerOneReplacesIt() throws {
+        let t = try TemporaryStore()
+        try t.store.beginStaging()
+        try t.store.stage(delta("A", .create, version: 1))
+        try t.store.commitStaged(channel: "c", seenAt: "t0")
+        try t.store.reject(delta("A", .create, version: 1), message: "image is too small")
+        #expect(try t.store.pendingDeltas(channel: "c", limit: 10).isEmpty)
+        #expect(try t.store.rejectedCounts()["c"] == 1)
+        // The snapshot shows the parked delta, so the same change is not staged again.
+        #expect(try t.store.snapshot(channel: "c").next()?.pending?.version == 1)
+        try t.store.beginStaging()
+        try t.store.stage(delta("A", .create, version: 2, quantity: 0))
+        try t.store.commitStaged(channel: "c", seenAt: "t1")
+        #expect(try t.store.pendingDeltas(channel: "c", limit: 10).map(\.delta.version) == [2])
+        #expect(try t.store.rejectedCounts()["c"] == nil)
+    }
+
     @Test func pendingDeltasComeMostUrgentFirst() throws {
         let t = try TemporaryStore()
         try t.store.beginStaging()
