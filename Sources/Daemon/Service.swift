@@ -233,7 +233,9 @@ public final class Service {
         notifier.reloading()
         do {
             let fresh = try Config.load(from: configURL)
-            guard fresh.stateDirectory.standardizedFileURL == config.stateDirectory.standardizedFileURL else {
+            // Compare paths, not URLs: a URL made once the folder exists ends in "/" (`state/`), one made
+            // before it existed does not, and the two URLs are then unequal.
+            guard fresh.stateDirectory.standardizedFileURL.path == config.stateDirectory.standardizedFileURL.path else {
                 throw ConfigError(file: configURL.path, key: "state_dir", message: "cannot change while running",
                                   hint: "restart the service to move the state")
             }
