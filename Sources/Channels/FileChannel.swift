@@ -49,11 +49,12 @@ public struct FileChannel: ChannelAdapter {
     private func writeDurably(_ bytes: [UInt8]) throws {
         let stamp = Date().formatted(.iso8601.year().month().day().dateSeparator(.omitted)
             .time(includingFractionalSeconds: true).timeSeparator(.omitted).timeZone(separator: .omitted))
-        var final = folder.appendingPathComponent("batch-\(stamp).jsonl")
+        // A zero-padded counter keeps names in write order for batches within one millisecond.
         var counter = 1
+        var final = folder.appendingPathComponent("batch-\(stamp)-001.jsonl")
         while FileManager.default.fileExists(atPath: final.path) {
             counter += 1
-            final = folder.appendingPathComponent("batch-\(stamp)-\(counter).jsonl")
+            final = folder.appendingPathComponent("batch-\(stamp)-\(String(format: "%03d", counter)).jsonl")
         }
         let temporary = folder.appendingPathComponent(".\(final.lastPathComponent).tmp")
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

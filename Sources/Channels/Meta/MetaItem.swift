@@ -43,11 +43,21 @@ enum MetaItem {
         case .update:
             for name in delta.changed {
                 guard let field = fieldNames[name], name != "id" else { continue }
-                data[field] = value(name, in: delta.values) ?? ""
+                if let value = value(name, in: delta.values) {
+                    data[field] = value
+                } else if !requiredFields.contains(name) {
+                    data[field] = ""  // unsets an optional field (an ended sale)
+                }
+                // A required field (description, …) that went absent is left as the platform has it:
+                // Meta refuses "" for it, and an empty description is not worth a rejected item.
             }
         }
         return ["method": .string(method(for: delta.operation)), "data": .object(data)]
     }
+
+    /// Attributes Meta requires on an item: only an optional field may be unset with "".
+    static let requiredFields: Set<String> = ["title", "description", "availability", "condition", "price", "link",
+                                              "image_link", "quantity"]
 
     /// One attribute in Meta's form, or `nil` when the listing does not have it.
     static func value(_ name: String, in listing: Listing) -> JSONValue? {

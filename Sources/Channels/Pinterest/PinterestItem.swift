@@ -18,6 +18,8 @@ enum PinterestItem {
 
     /// Our attributes that become Pinterest's `availability`.
     static let availabilitySources: Set<String> = ["availability", "quantity"]
+    /// Attributes Pinterest requires (not nullable in `UpdatableItemAttributes`): never cleared, only replaced.
+    static let requiredNames: Set<String> = ["title", "description", "link", "image_link", "price"]
 
     /// `{"item_id":"SKU","attributes":{…}}` for an UPSERT. Attributes that changed to absent are sent as
     /// `null`, so an ended sale is cleared whether Pinterest merges or replaces.
@@ -36,8 +38,9 @@ enum PinterestItem {
             if let money = try listing.money(name) { attributes[name] = .string(money.description) }
         }
         if let availability = availability(listing) { attributes["availability"] = .string(availability) }
-        for name in delta.changed where attributes[name] == nil && !availabilitySources.contains(name) {
-            if plainNames.contains(name) || ["price", "sale_price", "image_link", "additional_image_link"].contains(name) {
+        for name in delta.changed where attributes[name] == nil && !availabilitySources.contains(name)
+            && !requiredNames.contains(name) {
+            if plainNames.contains(name) || ["sale_price", "additional_image_link"].contains(name) {
                 attributes[name] = .null
             }
         }
