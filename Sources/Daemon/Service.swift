@@ -24,6 +24,8 @@ public final class Service {
     private var dirtyFeeds: Set<String> = []
     private var dirtySince: Date?
     private var pushBackoffUntil: Date?
+    /// When each channel with a `verify` interval is verified next.
+    private var nextVerify: [String: Date] = [:]
     /// When a sale window opens or closes next on a channel that takes no sale dates.
     private var nextSaleBoundary: Date?
     private var pushFailures = 0
@@ -133,6 +135,15 @@ public final class Service {
             await cycle(feeds: due, reason: "poll")
             return
         }
+        for channel in config.channels {
+            guard let interval = channel.verifySeconds else { continue }
+            let due = nextVerify[channel.name] ?? now.addingTimeInterval(interval)
+            nextVerify[channel.name] = due
+            guard due <= now else { continue }
+            nextVerify[channel.name] = now.addingTimeInterval(interval)
+            await verify(channel)
+            return
+        }
         if let boundary = nextSaleBoundary, boundary <= now {
             nextSaleBoundary = nil
             await cycle(feeds: [], reason: "sale_window")
@@ -197,6 +208,18 @@ public final class Service {
             pushBackoffUntil = Date().addingTimeInterval(delay)
             logger.error("cycle.failed", ["reason": reason, "error": "\(error)", "retry_in_seconds": Int(delay)])
             return nil
+        }
+    }
+
+    /// Verifies one channel and, when it found drift, reconciles at once so the repair goes out.
+    private func verify(_ channel: ChannelConfig) async {
+        notifier.status("verifying \(channel.name)")
+        do {
+            let report = try await Verifier(config: config, store: store, logger: logger).verify(channel)
+            counters.mismatches[channel.name, default: 0] += report.mismatches.count + report.missing.count
+            if !report.mismatches.isEmpty || !report.missing.isEmpty { await cycle(feeds: [], reason: "repair") }
+        } catch {
+            logger.error("verify.failed", ["channel": channel.name, "error": "\(error)"])
         }
     }
 

@@ -11,6 +11,7 @@ let commands: [String: any Command.Type] = [
     "check-config": CheckConfigCommand.self,
     "approve": ApproveCommand.self,
     "diff": DiffCommand.self,
+    "verify": VerifyCommand.self,
     "sandbox": SandboxCommand.self,
 ]
 
@@ -26,6 +27,7 @@ let overview = """
       validate FEED    check a feed file and list its bad rows as file:line: reason (changes nothing)
       diff             what a sync would push now, by priority and kind, without pushing
       approve FEED     let a feed generation that a guard held through
+      verify           compare each channel's real listing with what it was told; log mismatches, repair
       status           feeds, item counts, pending deltas and the last runs
       check-config     check the configuration file (before a reload)
       sandbox          run a local emulator of the platform APIs on 127.0.0.1 (tests and demos)

@@ -155,4 +155,30 @@ import Testing
         #expect(status.stdout.contains("meta (meta)"), "\(status.stdout)")
         #expect(status.stdout.contains("1 rejected"), "\(status.stdout)")
     }
+
+    @Test func anItemChangedBehindOurBackIsReportedAndRepaired() throws {
+        let sandbox = try RunningSandbox()
+        let w = try workspace(sandbox, feed: feed([3, 4, 5]))
+        #expect(try w.run(["sync", "--once"]).status == 0)
+        #expect(try w.run(["verify"]).status == 0)
+        // Someone edits the Meta item by hand: a lower price and more stock than we have.
+        var request = URLRequest(url: URL(string: sandbox.base + "/meta/v21.0/1/items_batch")!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer sandbox-token", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(#"{"item_type":"PRODUCT_ITEM","requests":[{"method":"UPDATE","data":{"id":"S1","price":"1.00 SEK","quantity_to_sell_on_facebook":99}}]}"#.utf8)
+        _ = try Workspace.fetch(request)
+        let verify = try w.run(["verify", "--channel", "meta"])
+        #expect(verify.status == 1, "\(verify.stdout)\n\(verify.stderr)")
+        #expect(verify.stderr.contains("event=mismatch channel=meta sku=S1 field=price expected=\"101.00 SEK\" actual=\"1.00 SEK\""),
+                "\(verify.stderr)")
+        #expect(verify.stderr.contains("event=mismatch channel=meta sku=S1 field=quantity expected=4 actual=99"))
+        let repair = try w.run(["sync", "--once"])
+        #expect(repair.status == 0)
+        #expect(repair.stdout.contains("channel meta (meta): enqueued 0 create, 1 update"), "\(repair.stdout)")
+        let item = try sandbox.items("meta")["S1"]
+        #expect(item?["price"] as? String == "101.00 SEK")
+        #expect(item?["quantity_to_sell_on_facebook"] as? Int == 4)
+        #expect(try w.run(["verify", "--channel", "meta"]).status == 0)
+    }
 }
