@@ -33,6 +33,6 @@ let package = Package(
         .testTarget(name: "ChannelsTests", dependencies: ["Channels"], swiftSettings: settings),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon"], swiftSettings: settings),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: settings),
-        .testTarget(name: "IntegrationTests", dependencies: ["catalogsync"], swiftSettings: settings),
+        .testTarget(name: "IntegrationTests", dependencies: ["catalogsync", "Store"], swiftSettings: settings),
     ]
 )
