@@ -1,7 +1,7 @@
 public import Catalog
 import Channels
 public import Foundation
-public import Reconcile
+import Reconcile
 public import Store
 
 /// What one channel got in a run.

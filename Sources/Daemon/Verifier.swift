@@ -1,4 +1,4 @@
-public import Catalog
+import Catalog
 import Channels
 public import Foundation
 public import Store

@@ -67,11 +67,11 @@ import Testing
                         guards: { max_zero_pct: 100 } }],
               channels: [
                 { name: "meta", type: "meta", base_url: "\(base)/meta/v21.0", catalog_id: "1", token_file: "token",
-                  poll_interval: "50ms" },
+                  poll_interval: "50ms", unconfirmed_after: "3s" },
                 { name: "google", type: "google", base_url: "\(base)/google", merchant_id: "2", data_source: "3",
                   token_file: "token", feed_label: "SE", content_language: "sv" },
                 { name: "pinterest", type: "pinterest", base_url: "\(base)/pinterest/v5", token_file: "token",
-                  poll_interval: "50ms" },
+                  poll_interval: "50ms", unconfirmed_after: "3s" },
               ],
             }
             """.write(to: w.config, atomically: true, encoding: .utf8)

@@ -66,13 +66,16 @@ final class Workspace {
         return root.appendingPathComponent(".build/debug/catalogsync")
     }
 
-    static func catalogsync(_ arguments: [String], in folder: URL) throws -> RunResult {
+    static func catalogsync(_ arguments: [String], in folder: URL,
+                            environment extra: [String: String] = [:]) throws -> RunResult {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = folder
         var environment = ProcessInfo.processInfo.environment
         environment["CATALOGSYNC_CONFIG"] = nil
+        environment["CATALOGSYNC_FAILPOINT"] = nil
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

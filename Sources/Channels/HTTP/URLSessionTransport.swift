@@ -1,3 +1,4 @@
+import Catalog
 public import Foundation
 #if canImport(FoundationNetworking)
 public import FoundationNetworking
@@ -31,6 +32,7 @@ public final class URLSessionTransport: HTTPTransport {
 
     public func send(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
         try Task.checkCancellation()
+        if FailPoint.shouldFail(.http) { throw URLError(.networkConnectionLost) }
         let task = session.dataTask(with: request)
         let id = task.taskIdentifier
         return try await withTaskCancellationHandler {

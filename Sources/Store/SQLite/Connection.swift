@@ -1,3 +1,4 @@
+import Catalog
 import CSQLite
 
 /// One SQLite connection. Not `Sendable`: owned by one task at a time.
@@ -65,9 +66,11 @@ public final class Connection {
     /// `BEGIN IMMEDIATE` takes the write lock up front so a busy database fails before any work is done.
     /// Not reentrant: nest with savepoints instead.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        if FailPoint.shouldFail(.sqlite) { throw SQLiteError(code: 10, message: "injected failure before BEGIN") }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
+            if FailPoint.shouldFail(.sqlite) { throw SQLiteError(code: 10, message: "injected failure before COMMIT") }
             try execute("COMMIT")
             return result
         } catch {
