@@ -25,6 +25,8 @@ let package = Package(
                 swiftSettings: settings),
         .target(name: "Sandbox", swiftSettings: settings),
         .executableTarget(name: "catalogsync", dependencies: ["Daemon", "Catalog", "Feeds", "Store", "Sandbox"], swiftSettings: settings),
+        .executableTarget(name: "catalogsync-bench", dependencies: ["catalogsync"], path: "Benchmarks/catalogsync-bench",
+                          swiftSettings: settings),
 
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: settings),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds"], swiftSettings: settings),
