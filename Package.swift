@@ -24,7 +24,10 @@ let package = Package(
         .target(name: "Daemon", dependencies: ["Catalog", "Feeds", "Store", "Reconcile", "Channels"],
                 swiftSettings: settings),
         .target(name: "Sandbox", swiftSettings: settings),
-        .executableTarget(name: "catalogsync", dependencies: ["Daemon", "Catalog", "Feeds", "Store", "Channels", "Sandbox"], swiftSettings: settings),
+        .executableTarget(name: "catalogsync", dependencies: ["Daemon", "Catalog", "Feeds", "Store", "Channels", "Sandbox"],
+                          swiftSettings: settings),
+        .executableTarget(name: "catalogsync-bench", dependencies: ["catalogsync"], path: "Benchmarks/catalogsync-bench",
+                          swiftSettings: settings),
 
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: settings),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds"], swiftSettings: settings),
