@@ -111,9 +111,13 @@ extension CatalogStore {
 
     /// Notes when deltas left for the channel (the latency trail: seen, diffed, sent, confirmed).
     public func markSent(_ deltas: [Delta], at time: String) throws {
-        for delta in deltas {
-            try connection.statement("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE channel = ? AND sku = ? AND version = ?")
-                .bind(.text(time), .text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
+        // One transaction for the batch: an autocommit per delta wrote the WAL once per row.
+        try transaction {
+            for delta in deltas {
+                try connection.statement("""
+                    UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE channel = ? AND sku = ? AND version = ?
+                    """).bind(.text(time), .text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
+            }
         }
     }
 

@@ -4,7 +4,7 @@ import Testing
 @Suite struct ListingTests {
     @Test func listingJSONRoundTripsAwkwardText() throws {
         var listing = Listing()
-        listing.set("title", "Tröja \"Ö\" \\ tab\there\nnew line \u{1}")
+        listing.set("title", "Tröja \"Ö\" \\ tab\there\nnew line \u{1} crlf\r\nend")
         listing["quantity"] = .integer(-3)
         #expect(Listing(jsonText: listing.jsonText) == listing)
     }
