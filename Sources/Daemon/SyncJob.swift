@@ -142,15 +142,18 @@ public struct SyncJob {
             }
         }
         let everyChannel = config.channels.map { (name: $0.name, rules: $0.rules) }
+        let staleness = try staleOutcomes(now: now, channel: channel.name)
         try store.forEachItem(feedOrder: config.feeds.map(\.name)) { item in
             while let current = entry, current.sku.utf8.lexicographicallyPrecedes(item.sku.utf8) {
                 try settle(current.sku, desired: nil, entry: current)
                 entry = try snapshot.next()
             }
             var desired: Listing?
+            let current = entry.flatMap { $0.sku == item.sku ? $0 : nil }
             if let base = Self.baseListing(item) {
-                let quantities = Allocation.quantities(for: base, channels: everyChannel)
-                desired = channel.rules.desiredListing(from: base, now: now, allocatedQuantity: quantities[channel.name])
+                let outcome = staleness[item.feed] ?? .fresh
+                desired = Self.desiredListing(base, for: channel, among: everyChannel, now: now, stale: outcome,
+                                              acked: current?.ackedText)
                 if !channel.rules.takesSaleDates, let change = channel.rules.nextChange(after: now, for: base) {
                     nextChange = min(nextChange ?? change, change)
                 }
@@ -172,6 +175,55 @@ public struct SyncJob {
         }
         report.enqueued = counts
         report.nextChange = nextChange
+    }
+
+    /// What `channel` should show for one item: its rules, the stock split across channels, and, for a
+    /// feed older than its `max_age`, the configured fail-safe (hold, zero, or a larger buffer).
+    static func desiredListing(_ base: Listing, for channel: ChannelConfig,
+                               among channels: [(name: String, rules: ChannelRules)], now: Date,
+                               stale: StaleFeed.Outcome, acked: String?) -> Listing? {
+        guard stale != .fresh else {
+            let quantities = Allocation.quantities(for: base, channels: channels)
+            return channel.rules.desiredListing(from: base, now: now, allocatedQuantity: quantities[channel.name])
+        }
+        let adjusted = channels.map { member -> (name: String, rules: ChannelRules) in
+            var rules = member.rules
+            rules.stock = stale.applied(to: rules.stock)
+            return (member.name, rules)
+        }
+        let rules = adjusted.first { $0.name == channel.name }?.rules ?? channel.rules
+        let quantities = Allocation.quantities(for: base, channels: adjusted)
+        guard var desired = rules.desiredListing(from: base, now: now, allocatedQuantity: quantities[channel.name])
+        else { return nil }
+        guard case .hold = stale else { return desired }
+        // Hold: nothing new is listed from a stale feed, and no quantity goes up.
+        guard let acked, let last = Listing(jsonText: acked) else { return nil }
+        if let computed = desired.quantity,
+           let held = StaleFeed.quantity(stale, computed: computed, lastPublished: last.quantity) {
+            desired["quantity"] = .integer(held)
+            if held == 0, desired["availability"] == .text(Availability.inStock.rawValue) {
+                desired.set("availability", Availability.outOfStock.rawValue)
+            }
+        }
+        return desired
+    }
+
+    /// The fail-safe outcome of each primary feed at `now` (logged once per stale feed and channel).
+    private func staleOutcomes(now: Date, channel: String) throws -> [String: StaleFeed.Outcome] {
+        var outcomes: [String: StaleFeed.Outcome] = [:]
+        for feed in config.feeds where feed.kind == .primary && feed.maxAgeSeconds != nil {
+            guard let time = try store.sourceTime(feed: feed.name).flatMap(CatalogStore.date(fromTimestamp:)) else {
+                continue
+            }
+            let age = now.timeIntervalSince(time)
+            let outcome = StaleFeed.outcome(age: age, maxAge: feed.maxAgeSeconds, mode: feed.staleMode)
+            outcomes[feed.name] = outcome
+            if outcome != .fresh {
+                logger.warning("feed.stale", ["feed": feed.name, "channel": channel, "age_seconds": Int(age),
+                                              "max_age_seconds": Int(feed.maxAgeSeconds ?? 0), "action": feed.stale])
+            }
+        }
+        return outcomes
     }
 
     /// The item as the feeds describe it: the primary listing with a newer inventory feed's stock on top.

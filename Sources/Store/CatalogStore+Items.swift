@@ -2,6 +2,8 @@
 /// One merchant item as reconcile reads it.
 public struct ItemRow: Sendable, Equatable {
     public var sku: String
+    /// The primary feed the item comes from.
+    public var feed: String
     /// The offer in listing form (canonical JSON).
     public var data: String
     public var override: StockOverride?
@@ -77,6 +79,12 @@ extension CatalogStore {
                       state.statusReason.map { .text($0) }).run()
     }
 
+    /// When the feed's file was last written (as read at its last applied generation), else when it was applied.
+    public func sourceTime(feed: String) throws -> String? {
+        try connection.statement("SELECT coalesce(source_time, applied_at) FROM feeds WHERE name = ?").bind(.text(feed))
+            .firstRow { $0.text(0) } ?? nil
+    }
+
     /// SKU → fingerprint of every item the feed has now.
     public func itemFingerprints(feed: String) throws -> [String: Int64] {
         let s = try connection.statement("SELECT sku, fingerprint FROM items WHERE feed = ?")
@@ -133,7 +141,7 @@ extension CatalogStore {
                 override = StockOverride(quantity: s.optionalInt(3).map { Int($0) }, availability: s.text(4),
                                          price: s.text(5), salePrice: s.text(6))
             }
-            let row = ItemRow(sku: s.text(0) ?? "", data: s.text(2) ?? "", override: override)
+            let row = ItemRow(sku: s.text(0) ?? "", feed: s.text(1) ?? "", data: s.text(2) ?? "", override: override)
             let feedRank = rank[s.text(1) ?? ""] ?? Int.max
             if let current = pending, current.row.sku == row.sku {
                 if feedRank < current.rank { pending = (row, feedRank) }

@@ -52,6 +52,8 @@ public struct FeedConfig: Sendable {
     public var pollSeconds: Double?
     public var maxAgeSeconds: Double?
     public var stale: String
+    /// What the feed's items publish once it is older than `max_age`.
+    public var staleMode: StaleFeed.Mode = .hold
     public var guards: FeedGuards
     /// `profile: custom`: attribute → source column, XML element or JSON dot path.
     public var mapping: [String: String] = [:]
@@ -108,7 +110,18 @@ public struct FeedConfig: Sendable {
         pollSeconds = try o.duration("poll")
         maxAgeSeconds = try o.duration("max_age")
         stale = try o.string("stale") ?? "hold"
-        guard ["hold", "zero", "buffer"].contains(stale) else { throw o.error("stale", "must be hold, zero or buffer") }
+        let staleBuffer = try o.integer("stale_buffer")
+        switch stale {
+        case "hold": staleMode = .hold
+        case "zero": staleMode = .zero
+        case "buffer":
+            guard let units = staleBuffer else {
+                throw o.error("stale", "buffer needs stale_buffer: the units to hold back while the feed is stale")
+            }
+            staleMode = .buffer(units)
+        default: throw o.error("stale", "must be hold, zero or buffer")
+        }
+        if staleBuffer != nil && stale != "buffer" { throw o.error("stale_buffer", "applies to stale: buffer only") }
         guards = FeedGuards()
         if var g = try o.object("guards") {
             for key in ["max_delete_pct", "max_zero_pct"] {
@@ -169,13 +182,13 @@ extension FeedConfig {
                         ("delimiter", delimiter ?? self.delimiter.map { String(UnicodeScalar($0)) })]
         for case (let key, let value?) in settings { members.append((key, .string(value, line: 0), 0)) }
         var object = try ConfigObject(.object(members, line: 0), file: "command line", path: "")
-        let keep = (guards, pollSeconds, maxAgeSeconds, stale, mapping, recordPath, timeZone, kind, format)
+        let keep = (guards, pollSeconds, maxAgeSeconds, stale, mapping, recordPath, timeZone, kind, format, staleMode)
         let profileText = self.profile
         if profileText == "custom" {
             members.append(("mapping", .object(mapping.map { ($0.key, .string($0.value, line: 0), 0) }, line: 0), 0))
             object = try ConfigObject(.object(members, line: 0), file: "command line", path: "")
         }
         self = try FeedConfig(&object, resolve: { URL(fileURLWithPath: $0) })
-        (guards, pollSeconds, maxAgeSeconds, stale, mapping, recordPath, timeZone, kind, format) = keep
+        (guards, pollSeconds, maxAgeSeconds, stale, mapping, recordPath, timeZone, kind, format, staleMode) = keep
     }
 }
