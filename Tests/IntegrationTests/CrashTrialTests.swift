@@ -75,13 +75,7 @@ import Testing
             let availability = attributes?["availability"] as? String
             #expect(availability == (quantity > 0 ? "IN_STOCK" : "OUT_OF_STOCK"), "\(label) google S\(index)")
         }
-        let history = try sandbox.control("GET", "/_sandbox/history?platform=google")["writes"] as? [[String: Any]] ?? []
-        var newest: [String: Int] = [:]
-        for write in history {
-            guard let sku = write["sku"] as? String, let version = write["version"] as? Int else { continue }
-            #expect(version >= newest[sku, default: 0], "\(label): google \(sku) went back to version \(version)")
-            newest[sku] = max(newest[sku, default: 0], version)
-        }
+        #expect(try sandbox.googleVersionRegressions().isEmpty, "\(label): a Google version went back")
         return kills
     }
 }
