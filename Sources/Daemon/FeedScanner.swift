@@ -25,7 +25,7 @@ public struct FeedScanner {
     private var queue: [Row] = []
     private var queueIndex = 0
     private var finished = false
-    private var firstLine: [String: Int] = [:]
+    private var seen = SeenIDs()
     public private(set) var rowsRead = 0
 
     init(source: any RecordSource, context: MappingContext, kind: FeedKind, profile: String,
@@ -123,12 +123,9 @@ public struct FeedScanner {
 
     /// A duplicate-id issue when `id` was seen before; records it otherwise.
     private mutating func deduplicated(id: String, line: Int) -> Row? {
-        if let first = firstLine[id] {
-            return .issue(FeedIssue(.duplicateID(id, firstLine: first),
-                                    at: SourceLocation(feed: context.feed, line: line, field: "id")))
-        }
-        firstLine[id] = line
-        return nil
+        guard let first = seen.insert(id, line: line) else { return nil }
+        return .issue(FeedIssue(.duplicateID(id, firstLine: first),
+                                at: SourceLocation(feed: context.feed, line: line, field: "id")))
     }
 
     static func resolveFile(_ url: URL) throws(FeedRejection) -> URL {
