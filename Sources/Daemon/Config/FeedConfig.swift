@@ -183,8 +183,7 @@ extension FeedConfig {
         for case (let key, let value?) in settings { members.append((key, .string(value, line: 0), 0)) }
         var object = try ConfigObject(.object(members, line: 0), file: "command line", path: "")
         let keep = (guards, pollSeconds, maxAgeSeconds, stale, mapping, recordPath, timeZone, kind, format, staleMode)
-        let profileText = self.profile
-        if profileText == "custom" {
+        if !mapping.isEmpty {
             members.append(("mapping", .object(mapping.map { ($0.key, .string($0.value, line: 0), 0) }, line: 0), 0))
             object = try ConfigObject(.object(members, line: 0), file: "command line", path: "")
         }
