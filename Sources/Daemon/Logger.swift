@@ -33,6 +33,8 @@ public enum LogLevel: Int, Sendable, Comparable {
 public struct Logger: Sendable {
     public var format: LogFormat
     public var minimumLevel: LogLevel
+    /// Whether each line carries `ts=`: not under journald (`$JOURNAL_STREAM` set), which stamps lines itself.
+    public var timestamps: Bool = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] == nil
     public var sink: @Sendable (String) -> Void
 
     public init(format: LogFormat = .logfmt, minimumLevel: LogLevel = .info,
@@ -55,7 +57,8 @@ public struct Logger: Sendable {
         guard level >= minimumLevel else { return }
         let ts = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)
             .timeZone(separator: .omitted))
-        var pairs: [(String, String)] = [("ts", ts), ("level", level.name), ("event", event)]
+        var pairs: [(String, String)] = timestamps ? [("ts", ts)] : []
+        pairs += [("level", level.name), ("event", event)]
         for (key, value) in fields { pairs.append((key, "\(value)")) }
         sink(format == .json ? Self.json(pairs) : Self.logfmt(pairs))
     }

@@ -233,12 +233,21 @@ public final class Service {
         var text = ""
         switch request.kind {
         case "sync", "resync":
+            var prepared: (lines: [String], held: Bool) = ([], false)
+            if request.kind == "resync" {
+                do {
+                    prepared = try await FullResync(config: config, store: store, logger: logger)
+                        .prepare(force: words.contains("force"))
+                } catch {
+                    logger.error("cycle.failed", ["reason": "resync", "error": "\(error)"])
+                }
+            }
             // `sync --force` ignores the guards; `resync --full --force` re-sends everything.
             if let summary = await cycle(feeds: nil, reason: request.kind,
                                          repushEverything: request.kind == "resync" && words.contains("force"),
                                          ignoreGuards: request.kind == "sync" && words.contains("force")) {
-                status = summary.exitStatus
-                text = SyncSummary.render(summary)
+                status = prepared.held ? max(summary.exitStatus, ExitStatus.dataProblems) : summary.exitStatus
+                text = ([SyncSummary.render(summary)] + prepared.lines).joined(separator: "\n")
             } else {
                 status = ExitStatus.couldNotRun
                 text = "the daemon could not complete the run; see its log (event=cycle.failed)"

@@ -15,3 +15,33 @@ extension CatalogStore {
             .bind(actualText.map { .text($0) }, .text(channel), .text(sku)).run()
     }
 }
+
+extension CatalogStore {
+    /// Records SKUs a platform has that we never listed there, so the next reconcile deletes them (or
+    /// updates them, if a feed has them after all).
+    public func recordOrphans(channel: String, skus: [String]) throws {
+        for sku in skus {
+            try connection.statement("""
+                INSERT INTO listings (channel, sku, acked) VALUES (?, ?, '{}')
+                ON CONFLICT (channel, sku) DO UPDATE SET acked = coalesce(acked, '{}')
+                """).bind(.text(channel), .text(sku)).run()
+        }
+    }
+
+    /// Marks listings acknowledged before `cutoff` for a full re-push (platforms expire stale items).
+    /// - Returns: how many were marked.
+    @discardableResult
+    public func markForRepush(channel: String, ackedBefore cutoff: String) throws -> Int {
+        try connection.statement("""
+            UPDATE listings SET acked = '{}' WHERE channel = ? AND acked IS NOT NULL AND acked_at < ?
+            """).bind(.text(channel), .text(cutoff)).run()
+        return connection.changes
+    }
+
+    /// SKUs any feed has.
+    public func hasItems(_ skus: [String]) throws -> Set<String> {
+        var found: Set<String> = []
+        for sku in skus where try hasItem(sku: sku) { found.insert(sku) }
+        return found
+    }
+}

@@ -6,10 +6,13 @@ enum ResyncCommand: Command {
     static let help = """
         usage: catalogsync resync --full [--force] [--config PATH] [--wait SECONDS]
 
-        What cron or a systemd timer runs: re-reads every feed and reconciles every channel, pushing
-        whatever differs. --force re-sends every listing in full, changed or not (absolute values:
-        harmless to a channel that already has them). With a daemon running, the work is handed to it
-        and this command waits for its outcome.
+        What cron or a systemd timer runs. First lists every platform channel's real catalog: fields that
+        differ are logged (event=mismatch) and pushed again; items on the platform that no feed has
+        (orphans) are deleted — unless that would delete more than the feed guard's max_delete_pct, then
+        they are held (event=orphans.held) until --force; Google items last pushed over 25 days ago are
+        pushed again (Google expires items after 30). Then re-reads every feed and pushes whatever
+        differs. --force also re-sends every listing in full (absolute values: harmless). With a daemon
+        running, the work is handed to it and this command waits for its outcome.
 
         exit status: as sync --once
         """
@@ -28,14 +31,17 @@ enum ResyncCommand: Command {
         let lock = try StateLock(directory: config.stateDirectory, owner: "resync")
         let store = try CatalogStore(directory: config.stateDirectory)
         let started = Date()
-        let summary = try await SyncJob(config: config, store: store, logger: makeLogger(config))
+        let logger = makeLogger(config)
+        let prepared = try await FullResync(config: config, store: store, logger: logger).prepare(force: force)
+        let summary = try await SyncJob(config: config, store: store, logger: logger)
             .run(now: started, options: SyncOptions(repushEverything: force))
+        prepared.lines.forEach { print($0) }
         try store.recordRun(kind: "resync", startedAt: CatalogStore.timestamp(started),
                             endedAt: CatalogStore.timestamp(Date()),
                             outcome: summary.exitStatus == ExitStatus.success ? "ok" : "data_problems",
                             stats: SyncSummary.statsLine(summary))
         print(SyncSummary.render(summary))
         withExtendedLifetime(lock) {}
-        return summary.exitStatus
+        return prepared.held ? max(summary.exitStatus, ExitStatus.dataProblems) : summary.exitStatus
     }
 }

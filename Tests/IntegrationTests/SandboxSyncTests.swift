@@ -187,4 +187,39 @@ import Testing
         #expect(item?["quantity_to_sell_on_facebook"] as? Int == 4)
         #expect(try w.run(["verify", "--channel", "meta"]).status == 0)
     }
+
+    @Test func fullResyncDeletesOrphansUnderTheGuardAndRepairsDrift() throws {
+        let sandbox = try RunningSandbox()
+        let w = try workspace(sandbox, feed: feed(Array(repeating: 3, count: 10)))
+        #expect(try w.run(["sync", "--once"]).status == 0)
+        func metaWrite(_ requests: String) throws {
+            var request = URLRequest(url: URL(string: sandbox.base + "/meta/v21.0/1/items_batch")!)
+            request.httpMethod = "POST"
+            request.setValue("Bearer sandbox-token", forHTTPHeaderField: "Authorization")
+            request.httpBody = Data(("{\"item_type\":\"PRODUCT_ITEM\",\"requests\":[" + requests + "]}").utf8)
+            _ = try Workspace.fetch(request)
+        }
+        func orphan(_ sku: String) -> String {
+            #"{"method":"CREATE","data":{"id":"\#(sku)","title":"Old","price":"5.00 SEK","availability":"in stock","condition":"new","description":"x","link":"https://x","image_link":"https://x/i.jpg"}}"#
+        }
+        // One orphan (10% of 10 listed) and a changed price: the orphan is deleted, the price repaired.
+        try metaWrite(orphan("OLD1") + #",{"method":"UPDATE","data":{"id":"S2","price":"1.00 SEK"}}"#)
+        let first = try w.run(["resync", "--full"])
+        #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
+        #expect(first.stdout.contains("channel meta: 10 checked, 1 fields differ, 0 missing, 1 orphans"), "\(first.stdout)")
+        var items = try sandbox.items("meta")
+        #expect(items["OLD1"] == nil)
+        #expect(items["S2"]?["price"] as? String == "102.00 SEK")
+        // Five orphans (50%) are more than max_delete_pct 20: held until --force.
+        try metaWrite((1...5).map { orphan("OLD\($0 + 1)") }.joined(separator: ","))
+        let held = try w.run(["resync", "--full"])
+        #expect(held.status == 1)
+        #expect(held.stdout.contains("5 orphans NOT deleted"), "\(held.stdout)")
+        #expect(held.stderr.contains("event=orphans.held"))
+        #expect(try sandbox.items("meta")["OLD2"] != nil)
+        #expect(try w.run(["resync", "--full", "--force"]).status == 0)
+        items = try sandbox.items("meta")
+        #expect((2...6).allSatisfy { items["OLD\($0)"] == nil })
+        #expect(items.count == 10)
+    }
 }
