@@ -12,6 +12,8 @@ public struct FeedReport: Sendable {
         case rejected
         /// A guard tripped: nothing applied until `catalogsync approve FEED` or `sync --force`.
         case held
+        /// A remote feed the server says has not changed since the last download (HTTP 304).
+        case unchanged
     }
 
     public var name: String
@@ -47,9 +49,11 @@ struct Ingest {
     var ignoreGuards = false
 
     /// Reads the feed and applies it; a rejected or held feed changes nothing in the store but its status.
-    func run(now: Date) throws -> FeedReport {
+    /// - Parameter rejection: the feed could not even be fetched: record that, read nothing.
+    func run(now: Date, rejection: FeedRejection? = nil) throws -> FeedReport {
         var report = FeedReport(name: feed.name, source: feed.source)
         do {
+            if let rejection { throw rejection }
             try store.savepoint("ingest") {
                 if feed.kind == .inventory {
                     try applyInventory(into: &report)

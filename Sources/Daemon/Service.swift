@@ -162,6 +162,7 @@ public final class Service {
         notifier.status("syncing (\(reason))")
         let started = Date()
         var options = SyncOptions(feeds: feeds, repushEverything: repushEverything, ignoreGuards: ignoreGuards)
+        options.refetch = reason == "resync"
         let stopFlag = self.stopFlag
         options.shouldStop = { stopFlag.isSet }
         do {
@@ -285,7 +286,7 @@ public final class Service {
     }
 
     private func watchFeedFolders(_ watcher: FileWatcher) throws {
-        for feed in config.feeds {
+        for feed in config.feeds where !feed.isRemote {  // http(s) feeds are polled instead
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: feed.sourceURL.path, isDirectory: &isDirectory)
             let folder = exists && isDirectory.boolValue ? feed.sourceURL : feed.sourceURL.deletingLastPathComponent()

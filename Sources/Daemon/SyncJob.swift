@@ -31,6 +31,8 @@ public struct SyncOptions: Sendable {
     public var repushEverything = false
     /// Apply feeds even when a guard would hold them (`sync --force`).
     public var ignoreGuards = false
+    /// Download http(s) feeds whole, without the conditional GET (`resync --full`).
+    public var refetch = false
     /// Asked between push batches: `true` stops pushing (the daemon is shutting down).
     public var shouldStop: @Sendable () -> Bool = { false }
 
@@ -48,7 +50,7 @@ public struct SyncSummary: Sendable {
 
     /// 0 when everything was applied and pushed; 1 when there were data problems (DESIGN, exit statuses).
     public var exitStatus: Int32 {
-        let dataProblems = feeds.contains { $0.outcome != .applied || $0.issueCount > 0 }
+        let dataProblems = feeds.contains { $0.outcome == .rejected || $0.outcome == .held || $0.issueCount > 0 }
             || channels.contains { !$0.rejected.isEmpty || $0.pushError != nil }
         return dataProblems ? ExitStatus.dataProblems : ExitStatus.success
     }
@@ -68,7 +70,8 @@ public struct SyncJob {
 
     public func run(now: Date = Date(), options: SyncOptions = SyncOptions()) async throws -> SyncSummary {
         var summary = SyncSummary()
-        try store.transaction { try ingestAndReconcile(now: now, options: options, into: &summary) }
+        let sources = await fetchRemoteFeeds(options: options)
+        try store.transaction { try ingestAndReconcile(now: now, options: options, sources: sources, into: &summary) }
         for index in summary.channels.indices {
             let channel = config.channels[index]
             do {
@@ -92,7 +95,7 @@ public struct SyncJob {
         struct RollBack: Error {}
         do {
             try store.transaction {
-                try ingestAndReconcile(now: now, options: options, into: &summary)
+                try ingestAndReconcile(now: now, options: options, sources: cachedRemoteFeeds(), into: &summary)
                 for channel in config.channels {
                     deltas[channel.name] = try store.pendingDeltas(channel: channel.name, limit: Int.max)
                 }
@@ -102,12 +105,59 @@ public struct SyncJob {
         return (summary, deltas)
     }
 
+    /// What to read for each remote feed: the fresh download, nothing (not modified), or why the fetch failed.
+    enum RemoteSource {
+        case file(URL)
+        case unchanged
+        case failed(FeedRejection)
+    }
+
+    /// Fetches the run's http(s) feeds before the transaction (a download may take a while).
+    private func fetchRemoteFeeds(options: SyncOptions) async -> [String: RemoteSource] {
+        let fetcher = FeedFetcher(store: store, stateDirectory: config.stateDirectory, logger: logger)
+        var sources: [String: RemoteSource] = [:]
+        for feed in config.feeds where feed.isRemote && (options.feeds?.contains(feed.name) ?? true) {
+            do {
+                switch try await fetcher.fetch(feed, ignoreCache: options.refetch) {
+                case .changed(let file): sources[feed.name] = .file(file)
+                case .unchanged: sources[feed.name] = .unchanged
+                }
+            } catch {
+                sources[feed.name] = .failed(error)
+            }
+        }
+        return sources
+    }
+
+    /// For a preview: the last downloads of the remote feeds, without fetching.
+    private func cachedRemoteFeeds() -> [String: RemoteSource] {
+        let fetcher = FeedFetcher(store: store, stateDirectory: config.stateDirectory, logger: logger)
+        var sources: [String: RemoteSource] = [:]
+        for feed in config.feeds where feed.isRemote {
+            let file = fetcher.cachedFile(feed)
+            sources[feed.name] = FileManager.default.fileExists(atPath: file.path) ? .file(file) : .unchanged
+        }
+        return sources
+    }
+
     /// Reads the feeds and reconciles every channel; the caller owns the transaction.
-    private func ingestAndReconcile(now: Date, options: SyncOptions, into summary: inout SyncSummary) throws {
+    private func ingestAndReconcile(now: Date, options: SyncOptions, sources: [String: RemoteSource],
+                                    into summary: inout SyncSummary) throws {
         let seenAt = CatalogStore.timestamp(now)
-        for feed in config.feeds where options.feeds?.contains(feed.name) ?? true {
+        for var feed in config.feeds where options.feeds?.contains(feed.name) ?? true {
+            var rejection: FeedRejection?
+            switch sources[feed.name] {
+            case .file(let file)?: feed.sourceURL = file
+            case .unchanged?:
+                var report = FeedReport(name: feed.name, source: feed.source)
+                report.outcome = .unchanged
+                summary.feeds.append(report)
+                continue
+            case .failed(let error)?: rejection = error
+            case nil: break
+            }
             let report = try Ingest(feed: feed, store: store, logger: logger, ignoreGuards: options.ignoreGuards)
-                .run(now: now)
+                .run(now: now, rejection: rejection)
             log(report)
             summary.feeds.append(report)
         }

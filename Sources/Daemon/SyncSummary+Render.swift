@@ -11,6 +11,10 @@ extension SyncSummary {
     public static func render(_ summary: SyncSummary) -> String {
         var lines: [String] = []
         for feed in summary.feeds {
+            if feed.outcome == .unchanged {
+                lines.append("feed \(feed.name): unchanged since the last download (HTTP 304)")
+                continue
+            }
             if feed.outcome != .applied {
                 lines.append("feed \(feed.name): \(feed.outcome == .held ? "HELD" : "REJECTED"): \(feed.rejection ?? "")")
                 continue

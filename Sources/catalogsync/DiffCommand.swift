@@ -51,7 +51,6 @@ enum DiffCommand: Command {
             }
         }
         withExtendedLifetime(lock) {}
-        return summary.feeds.contains { $0.outcome != .applied || $0.issueCount > 0 } ? ExitStatus.dataProblems
-            : ExitStatus.success
+        return summary.exitStatus
     }
 }

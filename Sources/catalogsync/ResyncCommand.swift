@@ -34,7 +34,7 @@ enum ResyncCommand: Command {
         let logger = makeLogger(config)
         let prepared = try await FullResync(config: config, store: store, logger: logger).prepare(force: force)
         let summary = try await SyncJob(config: config, store: store, logger: logger)
-            .run(now: started, options: SyncOptions(repushEverything: force))
+            .run(now: started, options: { var o = SyncOptions(repushEverything: force); o.refetch = true; return o }())
         prepared.lines.forEach { print($0) }
         try store.recordRun(kind: "resync", startedAt: CatalogStore.timestamp(started),
                             endedAt: CatalogStore.timestamp(Date()),

@@ -1,6 +1,9 @@
 import Catalog
 import Daemon
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 enum ValidateCommand: Command {
     static let help = """
@@ -40,6 +43,21 @@ enum ValidateCommand: Command {
                 throw UsageError("\(target) is neither a configured feed nor a file")
             }
             feed = FeedConfig(name: path.lastPathComponent, file: path)
+        }
+        var temporary: URL?
+        defer { temporary.map { try? FileManager.default.removeItem(at: $0) } }
+        if feed.isRemote {
+            // validate changes no state: download to a temporary file, not the state folder.
+            let (file, response) = try await URLSession.shared.download(from: feed.sourceURL)
+            guard (response as? HTTPURLResponse)?.statusCode == 200 else {
+                print("\(feed.sourceURL.absoluteString): fetch failed: \(response): the feed would be rejected whole")
+                return ExitStatus.dataProblems
+            }
+            let local = FileManager.default.temporaryDirectory
+                .appendingPathComponent("catalogsync-validate-\(UUID().uuidString)-\(feed.sourceURL.lastPathComponent)")
+            try FileManager.default.moveItem(at: file, to: local)
+            temporary = local
+            feed.sourceURL = local
         }
         try feed.override(currency: arguments["--currency"], locale: arguments["--locale"],
                           encoding: arguments["--encoding"], delimiter: arguments["--delimiter"],

@@ -82,12 +82,18 @@ final class Workspace {
         process.standardError = err
         try process.run()
         // Read both pipes before waiting, so a chatty child never blocks on a full pipe.
-        let errData = Thread.isMainThread ? Data() : Data()
+        // Drain stderr on another thread while stdout is read here, so neither pipe can fill and block the child.
+        let errBox = ResultBox()
+        let errDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            errBox.set(err.fileHandleForReading.readDataToEndOfFile(), nil)
+            errDone.signal()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errRest = err.fileHandleForReading.readDataToEndOfFile()
+        errDone.wait()
         process.waitUntilExit()
         return RunResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData + errRest, as: UTF8.self))
+                         stderr: String(decoding: errBox.data ?? Data(), as: UTF8.self))
     }
 }
 

@@ -41,6 +41,8 @@ public struct FeedConfig: Sendable {
     /// A file, a folder (its newest complete file) or an http(s) URL, as written in the configuration.
     public var source: String
     public var sourceURL: URL
+    /// Whether the source is an http(s) URL, fetched with a conditional GET into the state folder.
+    public var isRemote: Bool { sourceURL.scheme == "http" || sourceURL.scheme == "https" }
     public var format: FeedFormat
     public var profile: String
     public var kind: FeedKind
@@ -66,10 +68,11 @@ public struct FeedConfig: Sendable {
         name = try o.requiredString("name")
         source = try o.requiredString("source")
         if source.hasPrefix("http://") || source.hasPrefix("https://") {
-            throw o.error("source", "http(s) feed sources are not supported by this version yet",
-                          hint: "download the feed to a file and name the file")
+            guard let url = URL(string: source), url.host != nil else { throw o.error("source", "is not a valid URL") }
+            sourceURL = url
+        } else {
+            sourceURL = resolve(source)
         }
-        sourceURL = resolve(source)
         let formatText = try o.string("format") ?? "auto"
         guard let format = FeedFormat(rawValue: formatText) else {
             throw o.error("format", "must be one of \(FeedFormat.allCases.map(\.rawValue).joined(separator: ", "))")

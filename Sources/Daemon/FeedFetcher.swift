@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Store
+
+/// Downloads http(s) feeds into `<state_dir>/feeds/`, with a conditional GET (`If-None-Match`,
+/// `If-Modified-Since`) so an unchanged feed costs one small request and no ingest.
+///
+/// The download goes to a temporary file that is renamed into place only when complete: a failed or
+/// cut-off download never replaces the last good copy, and the feed is rejected for the run (so
+/// nothing is deleted because of it).
+struct FeedFetcher {
+    let store: CatalogStore
+    let stateDirectory: URL
+    let logger: Logger
+
+    enum Outcome {
+        /// A new version: read it from `file`.
+        case changed(URL)
+        /// The server says nothing changed since the last download.
+        case unchanged
+    }
+
+    /// Where the last good download of `feed` is kept.
+    func cachedFile(_ feed: FeedConfig) -> URL {
+        let name = feed.sourceURL.pathExtension.isEmpty ? feed.name : "\(feed.name).\(feed.sourceURL.pathExtension)"
+        return stateDirectory.appendingPathComponent("feeds").appendingPathComponent(name)
+    }
+
+    /// - Parameter ignoreCache: fetch whole, without validators (`resync --full`).
+    func fetch(_ feed: FeedConfig, ignoreCache: Bool) async throws(FeedRejection) -> Outcome {
+        let file = cachedFile(feed)
+        var request = URLRequest(url: feed.sourceURL, timeoutInterval: 60)
+        request.setValue("catalogsync", forHTTPHeaderField: "User-Agent")
+        let exists = FileManager.default.fileExists(atPath: file.path)
+        if exists && !ignoreCache, let validators = try? store.fetchValidators(feed: feed.name) {
+            if let etag = validators.etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
+            if let date = validators.lastModified { request.setValue(date, forHTTPHeaderField: "If-Modified-Since") }
+        }
+        let downloaded: URL, response: URLResponse
+        do {
+            (downloaded, response) = try await URLSession.shared.download(for: request)
+        } catch {
+            throw FeedRejection("\(feed.sourceURL.absoluteString): fetch failed: \(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(at: downloaded) }
+        guard let http = response as? HTTPURLResponse else {
+            throw FeedRejection("\(feed.sourceURL.absoluteString): fetch failed: not an HTTP response")
+        }
+        if http.statusCode == 304 && exists {
+            logger.info("feed.not_modified", ["feed": feed.name])
+            return .unchanged
+        }
+        guard http.statusCode == 200 else {
+            throw FeedRejection("\(feed.sourceURL.absoluteString): fetch failed: HTTP \(http.statusCode)")
+        }
+        if let expected = http.value(forHTTPHeaderField: "Content-Length").flatMap(Int.init),
+           let size = (try? FileManager.default.attributesOfItem(atPath: downloaded.path))?[.size] as? Int,
+           size != expected {
+            throw FeedRejection("\(feed.sourceURL.absoluteString): fetch cut off: \(size) of \(expected) bytes")
+        }
+        do {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).tmp")
+            try? FileManager.default.removeItem(at: temporary)
+            try FileManager.default.copyItem(at: downloaded, to: temporary)
+            guard rename(temporary.path, file.path) == 0 else {
+                throw FeedRejection("\(file.path): \(String(cString: strerror(errno)))")
+            }
+            try store.setFetchValidators(feed: feed.name, source: feed.source,
+                                         etag: http.value(forHTTPHeaderField: "ETag"),
+                                         lastModified: http.value(forHTTPHeaderField: "Last-Modified"))
+        } catch let rejection as FeedRejection {
+            throw rejection
+        } catch {
+            throw FeedRejection("\(file.path): cannot keep the download: \(error)")
+        }
+        logger.info("feed.fetched", ["feed": feed.name, "bytes": (try? FileManager.default
+            .attributesOfItem(atPath: file.path))?[.size] as? Int ?? 0])
+        return .changed(file)
+    }
+}
