@@ -3,7 +3,9 @@ import Foundation
 /// The sandbox's own API under `/_sandbox` (tests and demos only; no auth), answering `{"error":"…"}` on misuse.
 ///
 /// - `POST /_sandbox/reset`: forget every catalogue, the history, the request counts and the faults.
-/// - `POST /_sandbox/faults` (a fault, see `Fault`) → `{"fault":{…,"id":N}}`; `GET` lists them; `DELETE` clears them.
+/// - `POST /_sandbox/faults` (a fault, see `Fault`: status, latency_ms, hang, drop, drop_after_apply or reject_skus,
+///   picked by platform, path_contains, method, after, rate/seed, count) → `{"fault":{…,"id":N}}`; `GET` lists
+///   them (with `seen`, the matching requests so far, and the seed a `rate` fault drew); `DELETE` clears them.
 /// - `GET /_sandbox/items?platform=P` → `{"items":{"SKU":{…as stored…}}}`.
 /// - `GET /_sandbox/history[?platform=P][&sku=X]` → `{"writes":[{"platform","sku","op","version"?,"fields","at"}]}`.
 /// - `GET /_sandbox/requests[?platform=P]` → `{"requests":{"/path":N},"total":N}`.

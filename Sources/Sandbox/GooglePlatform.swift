@@ -57,7 +57,8 @@ struct GooglePlatform {
         let language = input["contentLanguage"]?.string ?? ""
         let label = input["feedLabel"]?.string ?? ""
         let version = input["versionNumber"]?.integer
-        let origin = WriteOrigin(platform: .google, method: request.method, target: request.target)
+        let origin = WriteOrigin(
+            platform: .google, method: request.method, target: request.target, armed: request.armedRejections)
         return state.mutate { store -> HTTPResponse in
             var fired: Set<Int> = []
             if let message = store.rejection(of: offerID, for: origin, fired: &fired) {
@@ -94,7 +95,8 @@ struct GooglePlatform {
                 "[name] \"\(segment)\" is not content_language~feed_label~offer_id "
                     + "(plain, or unpadded base64url).")
         }
-        let origin = WriteOrigin(platform: .google, method: request.method, target: request.target)
+        let origin = WriteOrigin(
+            platform: .google, method: request.method, target: request.target, armed: request.armedRejections)
         return state.mutate { store -> HTTPResponse in
             guard let stored = store[.google, key.offerID],
                 stored["contentLanguage"]?.string == key.language, stored["feedLabel"]?.string == key.label

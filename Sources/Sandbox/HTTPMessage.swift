@@ -9,6 +9,8 @@ struct HTTPRequest: Sendable {
     /// Header fields in order; names as sent. Look them up with `header(_:)`.
     var headers: [(name: String, value: String)]
     var body: Data
+    /// The rejection faults armed for this request, set by the router before a platform handles it.
+    var armedRejections: Set<Int> = []
 
     /// The path without the query, still percent-encoded.
     var rawPath: String {

@@ -11,10 +11,12 @@ struct HTTPLimits: Sendable {
     var idleTimeoutSeconds = 60.0
 }
 
-/// What the application does with a request: answer it, or hold the connection and never answer.
+/// What the application does with a request: answer it, hold the connection and never answer, or
+/// close the connection without answering.
 enum HTTPReply: Sendable {
     case respond(HTTPResponse)
     case hang
+    case drop
 }
 
 /// A small HTTP/1.1 server over POSIX sockets, bound to 127.0.0.1 only.
@@ -136,6 +138,8 @@ final class HTTPServer: @unchecked Sendable {
             switch handler(request) {
             case .hang:
                 return holdUntilClientLeaves(fd)
+            case .drop:
+                return Socket.shutdownBoth(fd)  // the deferred close follows: the client reads end of stream
             case .respond(let response):
                 let closing = !request.keepsAlive || isStopped
                 guard Socket.write(fd, response.serialized(closing: closing)), !closing else { return }

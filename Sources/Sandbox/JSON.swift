@@ -2,7 +2,7 @@ import Foundation
 
 /// A JSON value as the sandbox keeps and compares it: integers stay exact (`quantity`, `versionNumber`).
 ///
-/// Decoding tries the narrowest type first, so `3` is `.int(3)` and `3.5` is `.double(3.5)`.
+/// Decoding tries an integer before a double, so `3` is `.int(3)` and `3.5` is `.double(3.5)`.
 /// Encoding sorts object keys, so responses and the control API's listings are stable.
 enum JSON: Equatable, Sendable, Codable {
     case null
@@ -15,20 +15,21 @@ enum JSON: Equatable, Sendable, Codable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
+        // The commonest types first: every failed `try` costs a thrown DecodingError.
         if container.decodeNil() {
             self = .null
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([String: JSON].self) {
+            self = .object(value)
+        } else if let value = try? container.decode([JSON].self) {
+            self = .array(value)
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
         } else if let value = try? container.decode(Int64.self) {
             self = .int(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSON].self) {
-            self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSON].self))
+            self = .double(try container.decode(Double.self))
         }
     }
 

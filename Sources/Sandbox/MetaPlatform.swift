@@ -86,7 +86,8 @@ struct MetaPlatform {
             items.append(ItemRequest(method: method, data: data))
         }
         let problems = items.map(Self.problem)
-        let origin = WriteOrigin(platform: .meta, method: request.method, target: request.target)
+        let origin = WriteOrigin(
+            platform: .meta, method: request.method, target: request.target, armed: request.armedRejections)
         let handle = state.mutate { store -> String in
             var errors: [JSON] = []
             var fired: Set<Int> = []

@@ -80,7 +80,8 @@ struct PinterestPlatform {
             case .failure(let refusal): return invalid("items[\(index)]: \(refusal.message)")
             }
         }
-        let origin = WriteOrigin(platform: .pinterest, method: request.method, target: request.target)
+        let origin = WriteOrigin(
+            platform: .pinterest, method: request.method, target: request.target, armed: request.armedRejections)
         let created = Date()
         let batchID = state.mutate { store -> String in
             var fired: Set<Int> = []

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One request the sandbox answered, for the request log (`event=sandbox.request`).
 public struct SandboxRequestRecord: Sendable {
@@ -7,7 +7,7 @@ public struct SandboxRequestRecord: Sendable {
     public var method: String
     /// The path without the query.
     public var path: String
-    /// The status sent; 0 when a `hang` fault held the connection without answering.
+    /// The status sent; 0 when a `hang`, `drop` or `drop_after_apply` fault sent no answer.
     public var status: Int
     public var durationMilliseconds: Int
 }
@@ -31,31 +31,43 @@ public final class SandboxServer: Sendable {
     ///   - port: the TCP port on 127.0.0.1; 0 lets the kernel pick a free one (`start()` returns it).
     ///   - tokens: bearer tokens the platform endpoints accept; any other gets a 401.
     ///   - maxRequestBytes: the largest request body accepted; a larger `Content-Length` gets a 413.
+    ///   - faults: faults to start with, as if posted to `/_sandbox/faults` in order.
+    ///   - record: a file to append every platform request to, one JSON object a line (see
+    ///     `RequestRecorder`); opened by `start()`.
     ///   - onRequest: called after every answered request, on the connection's thread.
     public init(
         port: UInt16 = 0, tokens: Set<String> = ["sandbox-token"], maxRequestBytes: Int = 64 << 20,
+        faults: SandboxFaults? = nil, record: URL? = nil,
         onRequest: (@Sendable (SandboxRequestRecord) -> Void)? = nil
     ) {
         let stopFlag = StopFlag()
-        let router = SandboxRouter(tokens: tokens, stopFlag: stopFlag, onRequest: onRequest)
+        let router = SandboxRouter(
+            tokens: tokens, stopFlag: stopFlag, recorder: record.map { RequestRecorder(path: $0.path) },
+            onRequest: onRequest)
+        for body in faults?.bodies ?? [] {
+            _ = try? router.state.mutate { store throws(ControlError) in try store.faults.add(body) }
+        }
         self.router = router
         self.http = HTTPServer(port: port, limits: HTTPLimits(maxBodyBytes: maxRequestBytes)) { request in
             router.handle(request)
         }
     }
 
-    /// Binds 127.0.0.1 and starts serving on background threads.
+    /// Opens the record file, if any, then binds 127.0.0.1 and starts serving on background threads.
     ///
     /// - Returns: the bound port.
-    /// - Throws: `SandboxServerError` when the port cannot be bound (in use, or privileged).
+    /// - Throws: `SandboxRecordError` when the record file cannot be opened; `SandboxServerError` when
+    ///   the port cannot be bound (in use, or privileged).
     public func start() throws -> UInt16 {
-        try http.start()
+        try router.recorder?.open()
+        return try http.start()
     }
 
     /// Stops serving: closes the listener and every connection (held ones too). Safe to call twice.
     public func stop() {
         router.stopFlag.set()
         http.stop()
+        router.recorder?.close()
     }
 
     deinit {
@@ -81,11 +93,16 @@ final class SandboxRouter: Sendable {
     let state = SandboxState()
     let tokens: Set<String>
     let stopFlag: StopFlag
+    let recorder: RequestRecorder?
     let onRequest: (@Sendable (SandboxRequestRecord) -> Void)?
 
-    init(tokens: Set<String>, stopFlag: StopFlag, onRequest: (@Sendable (SandboxRequestRecord) -> Void)?) {
+    init(
+        tokens: Set<String>, stopFlag: StopFlag, recorder: RequestRecorder?,
+        onRequest: (@Sendable (SandboxRequestRecord) -> Void)?
+    ) {
         self.tokens = tokens
         self.stopFlag = stopFlag
+        self.recorder = recorder
         self.onRequest = onRequest
     }
 
@@ -93,9 +110,12 @@ final class SandboxRouter: Sendable {
         let started = Date()
         let segments = request.pathSegments
         let (label, reply) = route(request, segments)
+        var status = 0
+        if case .respond(let response) = reply { status = response.status }
+        if let recorder, label != "control" {
+            recorder.append(request, platform: label, status: status, at: started)
+        }
         if let onRequest {
-            var status = 0
-            if case .respond(let response) = reply { status = response.status }
             onRequest(
                 SandboxRequestRecord(
                     platform: label, method: request.method, path: request.rawPath,
@@ -122,18 +142,23 @@ final class SandboxRouter: Sendable {
         }
         if effects.latencyMs > 0 { sleep(milliseconds: effects.latencyMs) }
         if effects.hang { return (platform.rawValue, .hang) }
+        if effects.drop { return (platform.rawValue, .drop) }
         if let status = effects.status {
             let message = effects.message ?? platform.defaultMessage(status)
             return (platform.rawValue, .respond(platform.error(status, message, retryAfter: effects.retryAfter)))
         }
+        var armed = request
+        armed.armedRejections = effects.armedRejections
         let path = Array(segments.dropFirst())
         let response: HTTPResponse
         switch platform {
-        case .meta: response = MetaPlatform(state: state).handle(request, path: path)
-        case .google: response = GooglePlatform(state: state).handle(request, path: path)
-        case .pinterest: response = PinterestPlatform(state: state).handle(request, path: path)
-        case .webhook: response = WebhookPlatform(state: state).handle(request, path: path)
+        case .meta: response = MetaPlatform(state: state).handle(armed, path: path)
+        case .google: response = GooglePlatform(state: state).handle(armed, path: path)
+        case .pinterest: response = PinterestPlatform(state: state).handle(armed, path: path)
+        case .webhook: response = WebhookPlatform(state: state).handle(armed, path: path)
         }
+        // drop_after_apply: the platform has the writes, the client never hears so.
+        if effects.dropAfterApply { return (platform.rawValue, .drop) }
         return (platform.rawValue, .respond(response))
     }
 

@@ -42,6 +42,8 @@ struct WriteOrigin {
     var platform: SandboxPlatform
     var method: String
     var target: String
+    /// The rejection faults whose selectors picked this request (`FaultEffects.armedRejections`).
+    var armed: Set<Int>
 }
 
 /// Everything the sandbox remembers; reset by `POST /_sandbox/reset`.
@@ -77,11 +79,7 @@ struct SandboxStore {
 
     /// The message of a rejection fault naming `sku` for this request; remembers the fault in `fired`.
     func rejection(of sku: String, for origin: WriteOrigin, fired: inout Set<Int>) -> String? {
-        guard
-            let hit = faults.rejection(
-                of: sku, platform: origin.platform, method: origin.method,
-                target: origin.target)
-        else { return nil }
+        guard let hit = faults.rejection(of: sku, armed: origin.armed) else { return nil }
         fired.insert(hit.id)
         return hit.message
     }

@@ -34,7 +34,8 @@ struct WebhookPlatform {
             case .failure(let problem): return webhook.error(400, "deltas[\(index)]: \(problem.message)")
             }
         }
-        let origin = WriteOrigin(platform: .webhook, method: request.method, target: request.target)
+        let origin = WriteOrigin(
+            platform: .webhook, method: request.method, target: request.target, armed: request.armedRejections)
         return state.mutate { store -> HTTPResponse in
             var fired: Set<Int> = []
             var rejected: [JSON] = []

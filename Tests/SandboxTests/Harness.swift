@@ -11,8 +11,8 @@ final class Harness: Sendable {
     let port: UInt16
     let session: URLSession
 
-    init(maxRequestBytes: Int = 64 << 20) throws {
-        server = SandboxServer(maxRequestBytes: maxRequestBytes)
+    init(maxRequestBytes: Int = 64 << 20, faults: SandboxFaults? = nil, record: URL? = nil) throws {
+        server = SandboxServer(maxRequestBytes: maxRequestBytes, faults: faults, record: record)
         port = try server.start()
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 10
@@ -35,9 +35,13 @@ final class Harness: Sendable {
         func header(_ name: String) -> String? { response.value(forHTTPHeaderField: name) }
     }
 
+    /// Sends one request. `freshConnection` uses a session of its own, so the request goes out on a
+    /// new connection: a client may silently resend a request whose reused keep-alive connection was
+    /// closed without an answer, which would hide a `drop` fault.
     func send(
         _ method: String, _ path: String, json: JSON? = nil, body: Data? = nil,
-        token: String? = "sandbox-token", headers: [String: String] = [:], timeout: TimeInterval = 10
+        token: String? = "sandbox-token", headers: [String: String] = [:], timeout: TimeInterval = 10,
+        freshConnection: Bool = false
     ) async throws
         -> Reply
     {
@@ -52,6 +56,11 @@ final class Harness: Sendable {
             request.httpBody = body
         }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        var session = self.session
+        if freshConnection {
+            session = URLSession(configuration: .ephemeral)
+        }
+        defer { if freshConnection { session.finishTasksAndInvalidate() } }
         let (data, response) = try await session.data(for: request)
         let http = try #require(response as? HTTPURLResponse)
         return Reply(status: http.statusCode, response: http, data: data)
@@ -83,8 +92,11 @@ final class Harness: Sendable {
 }
 
 /// Runs `body` against a fresh sandbox and stops it afterwards, whatever happens.
-func withSandbox(maxRequestBytes: Int = 64 << 20, _ body: (Harness) async throws -> Void) async throws {
-    let harness = try Harness(maxRequestBytes: maxRequestBytes)
+func withSandbox(
+    maxRequestBytes: Int = 64 << 20, faults: SandboxFaults? = nil, record: URL? = nil,
+    _ body: (Harness) async throws -> Void
+) async throws {
+    let harness = try Harness(maxRequestBytes: maxRequestBytes, faults: faults, record: record)
     do {
         try await body(harness)
     } catch {
