@@ -121,11 +121,12 @@ import Testing
         var stock = (0..<30).map { 5 + $0 % 3 }
         let w = try workspace(sandbox, feed: feed(stock))
         #expect(try w.run(["sync", "--once"]).status == 0)
+        // About a third of every platform's requests fail (seeded), plus a hang and a per-item rejection.
         for fault in [
-            #"{"platform":"meta","status":429,"retry_after":"1","count":1}"#,
-            #"{"platform":"google","status":503,"count":12}"#,
+            #"{"platform":"meta","status":429,"retry_after":"1","rate":0.33,"seed":1}"#,
+            #"{"platform":"google","status":503,"rate":0.33,"seed":2}"#,
+            #"{"platform":"pinterest","status":500,"rate":0.33,"seed":3}"#,
             #"{"platform":"google","hang":true,"count":1}"#,
-            #"{"platform":"pinterest","status":500,"count":2}"#,
             #"{"platform":"meta","reject_skus":["S4"],"message":"image is too small"}"#,
         ] {
             _ = try sandbox.control("POST", "/_sandbox/faults", body: fault)
