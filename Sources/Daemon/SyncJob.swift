@@ -105,41 +105,6 @@ public struct SyncJob {
         return (summary, deltas)
     }
 
-    /// What to read for each remote feed: the fresh download, nothing (not modified), or why the fetch failed.
-    enum RemoteSource {
-        case file(URL)
-        case unchanged
-        case failed(FeedRejection)
-    }
-
-    /// Fetches the run's http(s) feeds before the transaction (a download may take a while).
-    private func fetchRemoteFeeds(options: SyncOptions) async -> [String: RemoteSource] {
-        let fetcher = FeedFetcher(store: store, stateDirectory: config.stateDirectory, logger: logger)
-        var sources: [String: RemoteSource] = [:]
-        for feed in config.feeds where feed.isRemote && (options.feeds?.contains(feed.name) ?? true) {
-            do {
-                switch try await fetcher.fetch(feed, ignoreCache: options.refetch) {
-                case .changed(let file): sources[feed.name] = .file(file)
-                case .unchanged: sources[feed.name] = .unchanged
-                }
-            } catch {
-                sources[feed.name] = .failed(error)
-            }
-        }
-        return sources
-    }
-
-    /// For a preview: the last downloads of the remote feeds, without fetching.
-    private func cachedRemoteFeeds() -> [String: RemoteSource] {
-        let fetcher = FeedFetcher(store: store, stateDirectory: config.stateDirectory, logger: logger)
-        var sources: [String: RemoteSource] = [:]
-        for feed in config.feeds where feed.isRemote {
-            let file = fetcher.cachedFile(feed)
-            sources[feed.name] = FileManager.default.fileExists(atPath: file.path) ? .file(file) : .unchanged
-        }
-        return sources
-    }
-
     /// Reads the feeds and reconciles every channel; the caller owns the transaction.
     private func ingestAndReconcile(now: Date, options: SyncOptions, sources: [String: RemoteSource],
                                     into summary: inout SyncSummary) throws {
@@ -227,72 +192,6 @@ public struct SyncJob {
         report.nextChange = nextChange
     }
 
-    /// What `channel` should show for one item: its rules, the stock split across channels, and, for a
-    /// feed older than its `max_age`, the configured fail-safe (hold, zero, or a larger buffer).
-    static func desiredListing(_ base: Listing, for channel: ChannelConfig,
-                               among channels: [(name: String, rules: ChannelRules)], now: Date,
-                               stale: StaleFeed.Outcome, acked: String?) -> Listing? {
-        guard stale != .fresh else {
-            let quantities = Allocation.quantities(for: base, channels: channels)
-            return channel.rules.desiredListing(from: base, now: now, allocatedQuantity: quantities[channel.name])
-        }
-        let adjusted = channels.map { member -> (name: String, rules: ChannelRules) in
-            var rules = member.rules
-            rules.stock = stale.applied(to: rules.stock)
-            return (member.name, rules)
-        }
-        let rules = adjusted.first { $0.name == channel.name }?.rules ?? channel.rules
-        let quantities = Allocation.quantities(for: base, channels: adjusted)
-        guard var desired = rules.desiredListing(from: base, now: now, allocatedQuantity: quantities[channel.name])
-        else { return nil }
-        guard case .hold = stale else { return desired }
-        // Hold: nothing new is listed from a stale feed, and no quantity goes up.
-        guard let acked, let last = Listing(jsonText: acked) else { return nil }
-        if let computed = desired.quantity,
-           let held = StaleFeed.quantity(stale, computed: computed, lastPublished: last.quantity) {
-            desired["quantity"] = .integer(held)
-            if held == 0, desired["availability"] == .text(Availability.inStock.rawValue) {
-                desired.set("availability", Availability.outOfStock.rawValue)
-            }
-        }
-        return desired
-    }
-
-    /// The fail-safe outcome of each primary feed at `now` (logged once per stale feed and channel).
-    private func staleOutcomes(now: Date, channel: String) throws -> [String: StaleFeed.Outcome] {
-        var outcomes: [String: StaleFeed.Outcome] = [:]
-        for feed in config.feeds where feed.kind == .primary && feed.maxAgeSeconds != nil {
-            guard let time = try store.sourceTime(feed: feed.name).flatMap(CatalogStore.date(fromTimestamp:)) else {
-                continue
-            }
-            let age = now.timeIntervalSince(time)
-            let outcome = StaleFeed.outcome(age: age, maxAge: feed.maxAgeSeconds, mode: feed.staleMode)
-            outcomes[feed.name] = outcome
-            if outcome != .fresh {
-                logger.warning("feed.stale", ["feed": feed.name, "channel": channel, "age_seconds": Int(age),
-                                              "max_age_seconds": Int(feed.maxAgeSeconds ?? 0), "action": feed.stale])
-            }
-        }
-        return outcomes
-    }
-
-    /// The item as the feeds describe it: the primary listing with a newer inventory feed's stock on top.
-    static func baseListing(_ item: ItemRow) -> Listing? {
-        guard var base = Listing(jsonText: item.data) else { return nil }
-        if let override = item.override {
-            if let quantity = override.quantity { base["quantity"] = .integer(quantity) }
-            if let availability = override.availability {
-                base.set("availability", availability)
-            } else if let quantity = override.quantity, base["availability"] != .text(Availability.preorder.rawValue),
-                      base["availability"] != .text(Availability.backorder.rawValue) {
-                base.set("availability", (quantity > 0 ? Availability.inStock : .outOfStock).rawValue)
-            }
-            if let price = override.price { base.set("price", price) }
-            if let sale = override.salePrice { base.set("sale_price", sale) }
-        }
-        return base
-    }
-
     /// Sends pending deltas in batches until none is left; each acknowledgement is committed before the next batch.
     func push(_ channel: ChannelConfig, adapter: any ChannelAdapter, report: inout ChannelReport,
               shouldStop: () -> Bool = { false }) async throws {
@@ -346,44 +245,6 @@ public struct SyncJob {
         }
     }
 
-    /// The adapter for a channel, with its credentials read now (so a fixed token file needs no restart).
-    func makeAdapter(_ channel: ChannelConfig) throws(ChannelSetupError) -> any ChannelAdapter {
-        guard let platform = channel.platform else {
-            return FileChannel(name: channel.name, folder: channel.path!, maxBatchSize: channel.batchSize)
-        }
-        do {
-            let token = try Credentials.load(channel: channel.name, tokenFile: platform.tokenFile)
-            if token.isWorldReadable {
-                logger.warning("credential.world_readable", ["channel": channel.name, "file": token.path,
-                                                             "hint": "chmod 600"])
-            }
-            var secret: Secret?
-            if let file = platform.secretFile {
-                secret = try Credentials.load(channel: channel.name, tokenFile: file).secret
-            }
-            let settings = PlatformSettings(
-                name: channel.name, baseURL: platform.baseURL, token: token.secret, batchSize: channel.batchSize,
-                requestsPerSecond: platform.rate, country: platform.country, language: platform.language,
-                catalogID: platform.catalogID, merchantID: platform.merchantID, dataSource: platform.dataSource,
-                feedLabel: platform.feedLabel, contentLanguage: platform.contentLanguage,
-                adAccountID: platform.adAccountID, signingSecret: secret,
-                pollIntervalSeconds: platform.pollIntervalSeconds,
-                unconfirmedAfterSeconds: platform.unconfirmedAfterSeconds)
-            let transport = settings.makeTransport()
-            switch channel.type {
-            case .file: throw ChannelSetupError(message: "unreachable")
-            case .meta: return try MetaChannel(settings: settings, transport: transport)
-            case .google: return try GoogleChannel(settings: settings, transport: transport)
-            case .pinterest: return PinterestChannel(settings: settings, transport: transport)
-            case .webhook: return WebhookChannel(settings: settings, transport: transport)
-            }
-        } catch let error as ChannelSetupError {
-            throw error
-        } catch {
-            throw ChannelSetupError(message: "channel \(channel.name): \(error)")
-        }
-    }
-
     private func log(_ report: FeedReport) {
         for issue in report.issues {
             logger.warning("row.rejected", ["feed": report.name, "line": issue.location.line,
@@ -400,12 +261,6 @@ public struct SyncJob {
                                          "updated": report.updated, "deleted": report.deleted])
         }
     }
-}
-
-/// A channel that cannot be set up (its token file is missing, say): named in the run's summary and log.
-public struct ChannelSetupError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
 }
 
 /// Exit statuses of every command (DESIGN: 0 done, 1 data problems, 2 usage/config, 3 could not run).
