@@ -130,8 +130,8 @@ public struct CSVReader {
     /// Reads the header (the first record) if it has not been read yet, detecting dialect and encoding.
     ///
     /// - Returns: The column names, trimmed of surrounding white space.
-    /// - Throws: `.emptyFeed` when there is no record at all; a syntax or encoding issue in the header line.
-    ///   Both are final: the feed cannot be read, and `nextRecord()` then returns `nil`.
+    /// - Throws: `.emptyFeed` when there is no record at all; a syntax, size or encoding issue in the header
+    ///   line. All are fatal (`isFatal`): the feed cannot be read, and `nextRecord()` then returns `nil`.
     public mutating func readHeader() throws(FeedIssue) -> [String] {
         switch phase {
         case .failed(let issue): throw issue
@@ -155,8 +155,12 @@ public struct CSVReader {
             phase = .records
             return header
         } catch {
-            phase = .failed(error)
-            throw error
+            // Without a header no record can be read: the issue ends the feed, whatever its reason
+            // (a consumer that goes on after a row issue would otherwise be handed it forever).
+            var fatal = error
+            fatal.isFatal = true
+            phase = .failed(fatal)
+            throw fatal
         }
     }
 
