@@ -100,13 +100,17 @@ public struct FeedScanner {
             }
             return
         }
+        let isShopifyProduct = ShopifyJSON.isProduct(record)
         if mapper == nil {
-            let kind = ProfileKind(rawValue: configuredProfile)
+            let kind = ProfileKind(rawValue: configuredProfile) ?? (isShopifyProduct ? .shopify : nil)
                 ?? Profiles.detect(fieldNames: record.fields.map(\.name)) ?? .google
             profile = kind
             mapper = Profiles.mapper(kind, context: context, mapping: mapping)
         }
-        enqueue(mapper!.consume(record))
+        // Shopify's products.json: one record per product, expanded to the export's rows per variant.
+        for row in profile == .shopify && isShopifyProduct ? ShopifyJSON.rows(from: record) : [record] {
+            enqueue(mapper!.consume(row))
+        }
     }
 
     private mutating func enqueue(_ results: [Result<Offer, FeedIssue>]) {
