@@ -69,7 +69,7 @@ struct Ingest {
                                            appliedAt: previous?.appliedAt, itemCount: previous?.itemCount ?? 0,
                                            status: rejection.isHold ? "held" : "rejected",
                                            statusReason: rejection.message))
-            try store.recordAlert(at: CatalogStore.timestamp(now), event: rejection.isHold ? "feed.held" : "feed.rejected",
+            try store.recordAlert(at: CatalogStore.timestamp(now), event: rejection.isHold ? "guard.held" : "feed.rejected",
                                   feed: feed.name, message: rejection.message)
         }
         return report

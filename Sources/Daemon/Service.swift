@@ -249,6 +249,7 @@ public final class Service {
                                          ignoreGuards: request.kind == "sync" && words.contains("force")) {
                 status = prepared.held ? max(summary.exitStatus, ExitStatus.dataProblems) : summary.exitStatus
                 text = ([SyncSummary.render(summary)] + prepared.lines).joined(separator: "\n")
+                if request.kind == "resync" { logger.info("resync.done", ["status": status]) }
             } else {
                 status = ExitStatus.couldNotRun
                 text = "the daemon could not complete the run; see its log (event=cycle.failed)"

@@ -251,11 +251,11 @@ public struct SyncJob {
                                             "reason": issue.code, "detail": issue.message])
         }
         if report.outcome == .held {
-            logger.error("feed.held", ["feed": report.name, "reason": report.rejection ?? ""])
+            logger.error("guard.held", ["feed": report.name, "reason": report.rejection ?? ""])
         } else if report.outcome == .rejected {
             logger.error("feed.rejected", ["feed": report.name, "reason": report.rejection ?? ""])
         } else {
-            logger.info("feed.applied", ["feed": report.name, "profile": report.profile ?? "inventory",
+            logger.info("feed.ingested", ["feed": report.name, "profile": report.profile ?? "inventory",
                                          "rows": report.rowsRead, "accepted": report.rowsAccepted,
                                          "rejected": report.issueCount, "created": report.created,
                                          "updated": report.updated, "deleted": report.deleted])

@@ -36,6 +36,8 @@ enum ResyncCommand: Command {
         let summary = try await SyncJob(config: config, store: store, logger: logger)
             .run(now: started, options: { var o = SyncOptions(repushEverything: force); o.refetch = true; return o }())
         prepared.lines.forEach { print($0) }
+        logger.info("resync.done", ["outcome": summary.exitStatus == ExitStatus.success && !prepared.held ? "ok" : "data_problems",
+                                    "seconds": String(format: "%.3f", -started.timeIntervalSinceNow)])
         try store.recordRun(kind: "resync", startedAt: CatalogStore.timestamp(started),
                             endedAt: CatalogStore.timestamp(Date()),
                             outcome: summary.exitStatus == ExitStatus.success ? "ok" : "data_problems",

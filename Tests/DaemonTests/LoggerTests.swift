@@ -16,14 +16,14 @@ import Testing
         let lines = Lines()
         var logger = Logger(format: .json, sink: { lines.lines.append($0) })
         logger.timestamps = false
-        logger.info("feed.applied", ["feed": "products", "rows": 3])
-        #expect(lines.lines == [#"{"level":"info","event":"feed.applied","feed":"products","rows":"3"}"#])
+        logger.info("feed.ingested", ["feed": "products", "rows": 3])
+        #expect(lines.lines == [#"{"level":"info","event":"feed.ingested","feed":"products","rows":"3"}"#])
     }
 
     @Test func belowTheLevelNothingIsWritten() {
         let lines = Lines()
         let logger = Logger(minimumLevel: .warning, sink: { lines.lines.append($0) })
-        logger.info("feed.applied")
+        logger.info("feed.ingested")
         #expect(lines.lines.isEmpty)
     }
 }

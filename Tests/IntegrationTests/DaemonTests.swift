@@ -171,7 +171,10 @@ import Testing
             let match = line.wholeMatch(of: sample)
             #expect(match != nil, "not `name{labels} value`: \(line)")
             let metric = String(line.prefix { $0 != "{" && $0 != " " })
-            #expect(typed.contains(metric), "\(metric) has no TYPE line before it")
+            // A histogram's samples are its family name plus _bucket, _sum or _count.
+            let family = ["_bucket", "_sum", "_count"].first { metric.hasSuffix($0) && typed.contains(String(metric.dropLast($0.count))) }
+                .map { String(metric.dropLast($0.count)) } ?? metric
+            #expect(typed.contains(family), "\(metric) has no TYPE line before it")
             #expect(metric.hasPrefix("catalogsync_"))
             values[String(line.split(separator: " ")[0])] = String(line.split(separator: " ")[1])
         }

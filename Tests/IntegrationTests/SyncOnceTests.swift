@@ -105,7 +105,7 @@ import Testing
         #expect(held.status == 1)
         #expect(held.stdout.contains("HELD"), "\(held.stdout)")
         #expect(held.stdout.contains("would delete 60 of 100 items (60%)"), "\(held.stdout)")
-        #expect(held.stderr.contains("event=feed.held"))
+        #expect(held.stderr.contains("event=guard.held"))
         #expect(try w.deltas().filter { $0["op"] as? String == "delete" }.isEmpty)
         #expect(try w.run(["status"]).stdout.contains("products: held"))
 

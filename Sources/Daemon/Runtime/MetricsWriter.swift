@@ -52,16 +52,20 @@ struct MetricsWriter {
         metric("push_failures_total", "Batches that could not be pushed.", "counter", perChannel(counters.pushFailures))
         metric("mismatches_total", "Fields the verifier found different on the channel.", "counter",
                perChannel(counters.mismatches))
-        var latency: [(String, Double)] = []
+        // The latency trail as a histogram: seconds from a change seen in a feed to the channel's confirmation.
+        lines.append("# HELP catalogsync_delta_latency_seconds From a change seen in a feed to the channel's "
+                     + "confirmation (the latest 1000 deltas per channel).")
+        lines.append("# TYPE catalogsync_delta_latency_seconds histogram")
         for channel in config.channels {
-            let sorted = (counters.latencies[channel.name] ?? []).sorted()
-            guard !sorted.isEmpty else { continue }
-            for q in [0.5, 0.99] {
-                let index = min(sorted.count - 1, Int((Double(sorted.count) * q).rounded(.up)) - 1)
-                latency.append(("channel=\"\(channel.name)\",quantile=\"\(q)\"", sorted[max(0, index)]))
+            let values = counters.latencies[channel.name] ?? [], label = "channel=\"\(channel.name)\""
+            for bound in Self.latencyBuckets {
+                lines.append("catalogsync_delta_latency_seconds_bucket{\(label),le=\"\(Self.format(bound))\"} "
+                             + "\(values.filter { $0 <= bound }.count)")
             }
+            lines.append("catalogsync_delta_latency_seconds_bucket{\(label),le=\"+Inf\"} \(values.count)")
+            lines.append("catalogsync_delta_latency_seconds_sum{\(label)} \(Self.format(values.reduce(0, +)))")
+            lines.append("catalogsync_delta_latency_seconds_count{\(label)} \(values.count)")
         }
-        metric("delta_latency_seconds", "From a change seen in a feed to the channel's confirmation.", "summary", latency)
         metric("cycles_total", "Sync cycles run by this process.", "counter", [("", Double(counters.cycles))])
         metric("last_cycle_timestamp_seconds", "When the last cycle finished (Unix time).", "gauge",
                [("", now.timeIntervalSince1970)])
@@ -73,6 +77,8 @@ struct MetricsWriter {
             throw StateLockError(message: "cannot write \(file.path): \(String(cString: strerror(errno)))")
         }
     }
+
+    static let latencyBuckets: [Double] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
 
     static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.6f", value)
