@@ -17,17 +17,19 @@ import Testing
         print("crash trials: \(trials), seed \(seed) (rerun with CATALOGSYNC_SEED=\(seed))")
         var random = SeededRandom(seed: seed)
         let sandbox = try SandboxSyncTests.RunningSandbox()
-        var kills = 0
+        var kills = 0, failedRecoveries = 0
         for trial in 0..<trials {
             _ = try sandbox.control("POST", "/_sandbox/reset")
-            kills += try runTrial(trial, sandbox: sandbox, random: &random, label: "seed \(seed) trial \(trial)")
+            kills += try runTrial(trial, sandbox: sandbox, random: &random, label: "seed \(seed) trial \(trial)",
+                                  failedRecoveries: &failedRecoveries)
         }
-        print("crash trials: \(trials) done, \(kills) processes killed with SIGKILL")
+        print("crash trials: \(trials) done, \(kills) processes killed with SIGKILL, \(failedRecoveries) "
+              + "recoveries run under an injected failure")
     }
 
     /// - Returns: how many runs were killed.
     func runTrial(_ trial: Int, sandbox: SandboxSyncTests.RunningSandbox, random: inout SeededRandom,
-                  label: String) throws -> Int {
+                  label: String, failedRecoveries: inout Int) throws -> Int {
         var stock = (0..<24).map { _ in random.next(upTo: 8) }
         let w = try SandboxSyncTests().workspace(sandbox, feed: SandboxSyncTests().feed(stock))
         var kills = 0
@@ -36,12 +38,21 @@ import Testing
                 stock = stock.map { random.next(upTo: 3) == 0 ? random.next(upTo: 8) : $0 }
                 try w.writeFeed(SandboxSyncTests().feed(stock))
             }
-            // Start, kill at a random moment, restart — until one run finishes on its own.
+            // Start, kill at a random moment, restart — until one run finishes on its own. A third of the
+            // restarts recover under an injected failure (a transaction boundary or a request fails).
             var finished = false
+            var killedBefore = false
             while !finished {
                 let process = Process()
                 process.executableURL = Workspace.binary
                 process.arguments = ["sync", "--once", "--config", w.config.path]
+                if killedBefore, random.next(upTo: 3) == 0 {
+                    var environment = ProcessInfo.processInfo.environment
+                    environment["CATALOGSYNC_FAILPOINT"] = (random.next(upTo: 2) == 0 ? "sqlite:" : "http:")
+                        + "\(1 + random.next(upTo: 6))" + (random.next(upTo: 2) == 0 ? "+" : "")
+                    process.environment = environment
+                    failedRecoveries += 1
+                }
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice
                 try process.run()
@@ -51,6 +62,7 @@ import Testing
                 if process.isRunning {
                     kill(process.processIdentifier, SIGKILL)
                     kills += 1
+                    killedBefore = true
                 }
                 process.waitUntilExit()
                 finished = process.terminationReason == .exit
