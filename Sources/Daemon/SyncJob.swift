@@ -207,6 +207,12 @@ public struct SyncJob {
             } catch {
                 report.pushError = "\(error)"
                 logger.error("push.failed", ["channel": channel.name, "deltas": batch.count, "error": "\(error)"])
+                var wait = 30.0
+                if let channelError = error as? ChannelError, case .retry(let after?) = channelError.disposition {
+                    wait = after
+                }
+                try store.markRetry(batch, nextAttemptAt: CatalogStore.timestamp(Date().addingTimeInterval(wait)),
+                                    error: "\(error)")
                 return
             }
             let confirmed = Date()

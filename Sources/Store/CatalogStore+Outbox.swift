@@ -121,6 +121,27 @@ extension CatalogStore {
         }
     }
 
+    /// Records that a batch could not be pushed: the error and when it is tried again.
+    public func markRetry(_ deltas: [Delta], nextAttemptAt time: String, error: String) throws {
+        try transaction {
+            for delta in deltas {
+                try connection.statement("""
+                    UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE channel = ? AND sku = ? AND version = ?
+                    """).bind(.text(time), .text(String(error.prefix(500))), .text(delta.channel), .text(delta.sku),
+                              .integer(delta.version)).run()
+            }
+        }
+    }
+
+    /// Pending deltas that failed to push at least once, per channel.
+    public func retryingCounts() throws -> [String: Int] {
+        let s = try connection.statement(
+            "SELECT channel, count(*) FROM outbox WHERE state = 'pending' AND next_attempt_at IS NOT NULL GROUP BY channel")
+        var counts: [String: Int] = [:]
+        while try s.step() { counts[s.text(0) ?? ""] = Int(s.int(1)) }
+        return counts
+    }
+
     /// Records that the channel acknowledged `deltas`: the snapshot advances, the outbox rows go.
     ///
     /// A late acknowledgement never regresses a newer acknowledged state (versions only grow), and a

@@ -25,6 +25,7 @@ enum StatusCommand: Command {
         }
         let store = try CatalogStore(path: database.path)
         let pending = try store.pendingCounts(), listed = try store.listedCounts(), parked = try store.rejectedCounts()
+        let retrying = try store.retryingCounts()
         var healthy = true
         print("feeds:")
         for feed in config.feeds {
@@ -42,8 +43,9 @@ enum StatusCommand: Command {
         for channel in config.channels {
             let parkedCount = parked[channel.name] ?? 0
             if parkedCount > 0 { healthy = false }
+            let retry = retrying[channel.name].map { " (\($0) after a failed push)" } ?? ""
             print("  \(channel.name) (\(channel.type.rawValue)): \(listed[channel.name] ?? 0) listed, "
-                  + "\(pending[channel.name] ?? 0) pending, \(parkedCount) rejected")
+                  + "\(pending[channel.name] ?? 0) pending\(retry), \(parkedCount) rejected")
         }
         print("last runs:")
         for run in try store.recentRuns(limit: 5) {

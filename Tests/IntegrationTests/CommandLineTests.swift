@@ -54,4 +54,19 @@ import Testing
         #expect(run.status == 3, "\(run.stderr)")
         #expect(run.stderr.contains("locked"))
     }
+
+    @Test func aFailedPushKeepsTheDeltasWithTheirRetryTimeAndError() throws {
+        let w = try Workspace(feed: sampleFeed())
+        // The channel's folder is a plain file: the write fails, nothing is acknowledged.
+        try FileManager.default.createDirectory(at: w.root.appendingPathComponent("out"), withIntermediateDirectories: true)
+        try "not a folder".write(to: w.channelFolder, atomically: true, encoding: .utf8)
+        let run = try w.run(["sync", "--once"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("event=push.failed channel=local"))
+        let status = try w.run(["status"])
+        #expect(status.stdout.contains("3 pending (3 after a failed push)"), "\(status.stdout)")
+        try FileManager.default.removeItem(at: w.channelFolder)
+        #expect(try w.run(["sync", "--once"]).status == 0)
+        #expect(try w.deltas().count == 3)
+    }
 }
