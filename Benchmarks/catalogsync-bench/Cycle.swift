@@ -36,11 +36,12 @@ struct Cycle {
     func run(_ testCase: Case, feed: URL, seedFeed: URL, label: String) throws -> (ChildRun, DeltaCounts) {
         let manager = FileManager.default
         try? manager.removeItem(at: state)
-        try? manager.removeItem(at: out)
         if testCase != .cold {
             if !manager.fileExists(atPath: seed.path) { try makeSeed(from: seedFeed, label: label) }
             try manager.copyItem(at: seed, to: state)
         }
+        // After seeding: the seed's own batch files must not count as this cycle's.
+        try? manager.removeItem(at: out)
         try manager.createDirectory(at: out, withIntermediateDirectories: true)
         let run = try sync(feed: feed, label: "\(label)-\(testCase.rawValue)")
         let counts = try countDeltas()
@@ -104,7 +105,7 @@ struct Cycle {
         """
     }
 
-    /// The phases of the last cycle from its log's time stamps: ingest (sync.started → feed.applied),
+    /// The phases of the last cycle from its log's time stamps: ingest (sync.started → feed.ingested),
     /// reconcile (→ the last reconcile.enqueued) and push (→ sync.finished).
     func phases(label: String, testCase: Case) -> [String: Double] {
         let file = logs.appendingPathComponent("\(label)-\(testCase.rawValue).err")
@@ -121,7 +122,7 @@ struct Cycle {
         }
         guard let start = times["sync.started"], let end = times["sync.finished"] else { return [:] }
         func since(_ a: Double, _ b: Double) -> Double { rounded(b >= a ? b - a : b + 86_400 - a, 3) }
-        let ingested = times["feed.applied"] ?? times["feed.rejected"] ?? start
+        let ingested = times["feed.ingested"] ?? times["feed.rejected"] ?? start
         let reconciled = times["reconcile.enqueued"] ?? ingested
         return [
             "ingest": since(start, ingested), "reconcile": since(ingested, reconciled),
