@@ -31,7 +31,7 @@ public struct FullResync {
                 lines.append("channel \(channel.name): real catalog not listed: \(why)")
                 continue
             }
-            let orphans = try report.orphans.filter { !(try store.hasItems([$0]).contains($0)) }
+            let orphans = try report.orphans.filter { try !store.hasItem(sku: $0) }  // in no feed
             let listed = max(report.checked, 1)
             let guards = config.feeds.first?.guards ?? FeedGuards()
             let verdict = GuardCheck.evaluate(previousItemCount: listed, newItemCount: listed, deletions: orphans.count,

@@ -37,11 +37,4 @@ extension CatalogStore {
             """).bind(.text(channel), .text(cutoff)).run()
         return connection.changes
     }
-
-    /// SKUs any feed has.
-    public func hasItems(_ skus: [String]) throws -> Set<String> {
-        var found: Set<String> = []
-        for sku in skus where try hasItem(sku: sku) { found.insert(sku) }
-        return found
-    }
 }
