@@ -1,6 +1,9 @@
 public import Catalog
 public import Feeds
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads a feed's rows as offers (or, for an inventory feed, stock updates): maps each record through the
 /// feed's profile, quarantines bad rows with their location, skips duplicate ids, and throws
@@ -9,10 +12,18 @@ public import Foundation
 /// Shared by ingest and `validate`, so both judge a feed the same way.
 public struct FeedScanner {
     public enum Row {
-        case offer(Offer, line: Int)
+        /// A mapped offer; `digest` is its record's hash when the feed's rows can be skipped by it.
+        case offer(Offer, line: Int, digest: UInt64?)
+        /// A record `skipUnchanged` recognised by its digest: byte for byte what an item of the feed was read from.
+        case unchanged(id: String, line: Int)
         case update(InventoryUpdate)
         case issue(FeedIssue)
     }
+
+    /// Asked with a record's id and digest before the record is decoded and mapped: `true` skips it as unchanged
+    /// (the caller then owns the item, as if the offer had been mapped). Only for profiles that map one record
+    /// to one offer found by its `id` (google); not asked for a record whose id was already seen in this feed.
+    public var skipUnchanged: ((_ id: String, _ digest: UInt64) -> Bool)?
 
     private let source: any RecordSource
     public let context: MappingContext
@@ -27,6 +38,8 @@ public struct FeedScanner {
     private var finished = false
     private var seen = SeenIDs()
     public private(set) var rowsRead = 0
+    /// What every digest of this feed starts from (see `digestSeed(profile:)`); `nil`: no digests.
+    private var digestSeed: UInt64?
 
     init(source: any RecordSource, context: MappingContext, kind: FeedKind, profile: String,
          mapping: [String: String]) {
@@ -76,22 +89,29 @@ public struct FeedScanner {
 
     /// Reads one record (or the end) and queues what it completes.
     private mutating func fill() throws(FeedRejection) {
-        let record: FeedRecord
+        var record: FeedRecord
+        var digest: UInt64?
         do {
-            guard let next = try source.nextRecord() else {
-                finished = true
-                if var mapper { enqueue(mapper.finish()); self.mapper = mapper }
-                return
+            if let seed = digestSeed, let raw = source as? any RawRecordSource {
+                // CSV: hash the record's bytes first, and decode it only when it is not known unchanged.
+                guard try raw.moveToNextRecord() else { return finish() }
+                if let found = raw.currentDigest(seed: seed, attribute: "id") {
+                    digest = found.hash
+                    if skipsUnchanged(id: found.key, digest: found.hash, line: raw.currentLine) { return }
+                }
+                record = try raw.currentRecord()
+            } else {
+                guard let next = try source.nextRecord() else { return finish() }
+                record = next
             }
-            record = next
         } catch {
             if error.isFatal { throw FeedRejection(error.description) }
             rowsRead += 1
             queue.append(.issue(error))
             return
         }
-        rowsRead += 1
         if kind == .inventory {
+            rowsRead += 1
             do {
                 let update = try InventoryProfile.update(from: record, context: context)
                 queue.append(deduplicated(id: update.id, line: update.line) ?? .update(update))
@@ -106,19 +126,66 @@ public struct FeedScanner {
                 ?? Profiles.detect(fieldNames: record.fields.map(\.name)) ?? .google
             profile = kind
             mapper = Profiles.mapper(kind, context: context, mapping: mapping)
+            if skipUnchanged != nil && kind == .google { digestSeed = digestSeed(profile: kind) }
         }
+        if let seed = digestSeed, digest == nil {
+            // A CSV feed's first record (decoded before the profile was known), or a record of another format.
+            let found: (hash: UInt64, key: String?)?
+            if let raw = source as? any RawRecordSource {
+                found = raw.currentDigest(seed: seed, attribute: "id").map { ($0.hash, $0.key) }
+            } else {
+                found = (record.digest(seed: seed), record.value(ofAttribute: "id"))
+            }
+            digest = found?.hash
+            if let found, let id = found.key, skipsUnchanged(id: id, digest: found.hash, line: record.line) { return }
+        }
+        rowsRead += 1
         // Shopify's products.json: one record per product, expanded to the export's rows per variant.
         for row in profile == .shopify && isShopifyProduct ? ShopifyJSON.rows(from: record) : [record] {
-            enqueue(mapper!.consume(row))
+            enqueue(mapper!.consume(row), digest: digest)
         }
     }
 
-    private mutating func enqueue(_ results: [Result<Offer, FeedIssue>]) {
+    private mutating func finish() {
+        finished = true
+        if var mapper { enqueue(mapper.finish(), digest: nil); self.mapper = mapper }
+    }
+
+    /// Queues the record as unchanged when `skipUnchanged` says so (and its id is new in this feed).
+    private mutating func skipsUnchanged(id: String, digest: UInt64, line: Int) -> Bool {
+        guard !seen.contains(id), skipUnchanged?(id, digest) == true else { return false }
+        rowsRead += 1
+        _ = seen.insert(id, line: line)
+        queue.append(.unchanged(id: id, line: line))
+        return true
+    }
+
+    /// The start of every digest of this feed: whatever besides a record's bytes decides the offer it maps to —
+    /// the profile, the feed's settings, the CSV header and dialect, and the build that maps it (a new
+    /// catalogsync maps every row once more).
+    private func digestSeed(profile: ProfileKind) -> UInt64 {
+        var parts = ["catalogsync-row-digest-1", Self.buildIdentity, profile.rawValue,
+                     String(describing: context.currency), String(describing: context.locale),
+                     context.timeZone?.identifier ?? "-"]
+        parts += mapping.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        parts += (source as? any RawRecordSource)?.layout ?? []
+        return RowHash.hash(parts)
+    }
+
+    /// The running executable's size and modification time.
+    static let buildIdentity: String = {
+        var info = stat()
+        guard stat("/proc/self/exe", &info) == 0 else { return "unknown" }
+        return "\(info.st_size)@\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    }()
+
+    private mutating func enqueue(_ results: [Result<Offer, FeedIssue>], digest: UInt64?) {
         for result in results {
             switch result {
             case .success(let offer):
                 let line = offer.source?.line ?? 0
-                queue.append(deduplicated(id: offer.id, line: line) ?? .offer(offer, line: line))
+                queue.append(deduplicated(id: offer.id, line: line)
+                             ?? .offer(offer, line: line, digest: results.count == 1 ? digest : nil))
             case .failure(let issue):
                 queue.append(.issue(issue))
             }

@@ -23,6 +23,8 @@ public struct FeedReport: Sendable {
     public var created = 0
     public var updated = 0
     public var deleted = 0
+    /// Rows skipped as byte for byte what their item was read from (not decoded, not mapped).
+    public var skipped = 0
     /// The row issues, in feed order (at most `Ingest.keptIssues`; `issueCount` counts them all).
     public var issues: [FeedIssue] = []
     public var issueCount = 0
@@ -79,30 +81,52 @@ struct Ingest {
         var (scanner, file) = try FeedScanner.open(feed)
         let previous = try store.feedState(feed.name)
         let generation = (previous?.generation ?? 0) + 1
-        var known = try store.itemFingerprints(feed: feed.name)
+        let known = try store.itemDigests(feed: feed.name, expectedCount: previous?.itemCount ?? 0)
         let previousCount = known.count
+        // A record byte for byte what an item was read from is that item, unchanged: not decoded, not mapped.
+        scanner.skipUnchanged = { id, digest in
+            guard let entry = known.entry(for: id), known.rawHash(entry) == digest, digest != 0,
+                  !known.isSeen(entry) else { return false }
+            known.markSeen(entry)
+            return true
+        }
         var zeroed = 0
         while let row = try scanner.next() {
-            guard case .offer(let offer, let line) = row else {
-                if case .issue(let issue) = row { report.note(issue) }
+            let offer: Offer, line: Int, digest: UInt64
+            switch row {
+            case .issue(let issue):
+                report.note(issue)
                 continue
+            case .update:
+                continue
+            case .unchanged:
+                report.rowsAccepted += 1
+                report.skipped += 1
+                continue
+            case .offer(let mapped, let at, let hash):
+                (offer, line, digest) = (mapped, at, hash ?? 0)
             }
             report.rowsAccepted += 1
             let data = offer.baseListing.jsonText
             let fingerprint = CatalogStore.fingerprint(data)
-            let old = known.removeValue(forKey: offer.id)
-            guard old != fingerprint else { continue }
-            if old == nil {
-                report.created += 1
-            } else {
+            if let entry = known.entry(for: offer.id) {
+                known.markSeen(entry)
+                if known.fingerprint(entry) == fingerprint {
+                    // The same item from a record that changed in ways it does not show (or was not hashed before).
+                    if known.rawHash(entry) != digest { try store.setRawHash(feed: feed.name, sku: offer.id, digest) }
+                    continue
+                }
                 report.updated += 1
                 if Self.publishesZero(offer), let before = try store.itemData(feed: feed.name, sku: offer.id),
                    Listing(jsonText: before).map(Self.hasStock) == true {
                     zeroed += 1
                 }
+            } else {
+                report.created += 1
             }
             try store.upsertItem(feed: feed.name, sku: offer.id, groupID: offer.groupId, fingerprint: fingerprint,
-                                 data: data, line: line, generation: generation)
+                                 data: data, line: line, generation: generation, rawHash: digest)
+            try store.touch(sku: offer.id)
         }
         report.rowsRead = scanner.rowsRead
         report.profile = scanner.profile?.rawValue
@@ -111,7 +135,8 @@ struct Ingest {
             throw FeedRejection("\(file.lastPathComponent): \(why); nothing was applied and nothing deleted")
         }
         // Any read error in the feed means no deletions from it: a row that failed may be an item that exists.
-        let deletions = report.issueCount > 0 ? 0 : known.count
+        let missing = previousCount - known.seenCount
+        let deletions = report.issueCount > 0 ? 0 : missing
         let approved = try store.isApproved(feed: feed.name)
         if case .hold(let reason) = GuardCheck.evaluate(previousItemCount: previousCount,
                                                          newItemCount: report.rowsAccepted, deletions: deletions,
@@ -125,9 +150,12 @@ struct Ingest {
             }
         }
         if deletions > 0 {
-            for sku in known.keys { try store.deleteItem(feed: feed.name, sku: sku) }
-        } else if !known.isEmpty {
-            logger.warning("feed.deletions_skipped", ["feed": feed.name, "missing": known.count,
+            for sku in known.unseenSKUs() {
+                try store.deleteItem(feed: feed.name, sku: sku)
+                try store.touch(sku: sku)
+            }
+        } else if missing > 0 {
+            logger.warning("feed.deletions_skipped", ["feed": feed.name, "missing": missing,
                                                       "reason": "the feed had \(report.issueCount) bad rows"])
         }
         report.deleted = deletions
@@ -145,10 +173,11 @@ struct Ingest {
         while let row = try scanner.next() {
             switch row {
             case .issue(let issue): report.note(issue)
-            case .offer: break
+            case .offer, .unchanged: break
             case .update(let update):
                 report.rowsAccepted += 1
                 if try store.hasItem(sku: update.id) { report.updated += 1 } else { report.created += 1 }
+                try store.touch(sku: update.id)
                 let override = StockOverride(quantity: update.quantity, availability: update.availability?.rawValue,
                                              price: update.price?.description, salePrice: update.salePrice?.description)
                 try store.upsertOverride(sku: update.id, feed: feed.name, override: override, observedAt: observedAt,

@@ -1,3 +1,5 @@
+import Catalog
+
 /// The ids a feed has had so far, and the line each was first seen on, in about 32 bytes per id.
 ///
 /// A `[String: Int]` costs about 100 bytes per id at a million SKUs (ids longer than 15 bytes live on
@@ -31,6 +33,17 @@ struct SeenIDs {
         return nil
     }
 
+    /// Whether `id` was recorded.
+    func contains(_ id: String) -> Bool {
+        let hash = Self.hash(id)
+        var slot = Int(truncatingIfNeeded: hash) & (hashes.count - 1)
+        while hashes[slot] != 0 {
+            if hashes[slot] == hash { return true }
+            slot = (slot + 1) & (hashes.count - 1)
+        }
+        return false
+    }
+
     private mutating func grow() {
         let oldHashes = hashes, oldLines = lines
         hashes = Array(repeating: 0, count: oldHashes.count * 2)
@@ -43,16 +56,8 @@ struct SeenIDs {
         }
     }
 
-    /// FNV-1a over the UTF-8 bytes, then a SplitMix64 finaliser so the low bits (the slot) are well mixed.
     static func hash(_ id: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in id.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
-        hash = (hash ^ (hash >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        hash = (hash ^ (hash >> 27)) &* 0x94D0_49BB_1331_11EB
-        hash ^= hash >> 31
+        let hash = RowHash.hash(id)
         return hash == 0 ? 1 : hash  // 0 marks an empty slot
     }
 }

@@ -21,6 +21,8 @@ public struct ChannelReport: Sendable {
     public var nextChange: Date?
     /// Seconds from "seen in a feed" to "confirmed by the channel", per confirmed delta (at most 10,000 kept).
     public var latencies: [Double] = []
+    /// SKUs the reconcile compared: every SKU, or only those the run touched (see `ReconcileScope`).
+    public var compared = 0
 }
 
 /// What a run should do beyond the usual.
@@ -109,6 +111,7 @@ public struct SyncJob {
     private func ingestAndReconcile(now: Date, options: SyncOptions, sources: [String: RemoteSource],
                                     into summary: inout SyncSummary) throws {
         let seenAt = CatalogStore.timestamp(now)
+        try store.beginTouched()
         for var feed in config.feeds where options.feeds?.contains(feed.name) ?? true {
             var rejection: FeedRejection?
             switch sources[feed.name] {
@@ -126,6 +129,7 @@ public struct SyncJob {
             log(report)
             summary.feeds.append(report)
         }
+        try store.touchOverridden()
         for channel in config.channels {
             var report = ChannelReport(name: channel.name, type: channel.type.rawValue)
             try reconcile(channel, now: now, seenAt: seenAt, repushEverything: options.repushEverything,
@@ -134,7 +138,8 @@ public struct SyncJob {
         }
     }
 
-    /// Diffs every item against the channel's snapshot, walking both in SKU byte order.
+    /// Diffs every item against the channel's snapshot, walking both in SKU byte order — or only the SKUs
+    /// this run touched, when `ReconcileScope` says the rest are reconciled already.
     ///
     /// `repushEverything` diffs against an empty listing wherever the channel has the SKU, so every
     /// listing is sent again in full (absolute values: harmless to a channel that has them).
@@ -142,10 +147,15 @@ public struct SyncJob {
                    report: inout ChannelReport) throws {
         var counts: [Delta.Operation: Int] = [:]
         var nextChange: Date?
+        let staleness = try staleOutcomes(now: now, channel: channel.name)
+        let scope = try ReconcileScope(job: self, channel: channel.name, now: now, staleness: staleness,
+                                       repushEverything: repushEverything)
         try store.beginStaging()
-        let snapshot = try store.snapshot(channel: channel.name)
+        let snapshot = try store.snapshot(channel: channel.name, touchedOnly: scope.touchedOnly)
         var entry = try snapshot.next()
+        var compared = 0
         func settle(_ sku: String, desired: Listing?, entry: SnapshotEntry?) throws {
+            compared += 1
             var entry = entry
             if repushEverything, entry?.ackedText != nil { entry?.ackedText = Listing().jsonText }
             switch Reconciler.decide(channel: channel.name, sku: sku, desired: desired, entry: entry) {
@@ -157,8 +167,7 @@ public struct SyncJob {
             }
         }
         let everyChannel = config.channels.map { (name: $0.name, rules: $0.rules) }
-        let staleness = try staleOutcomes(now: now, channel: channel.name)
-        try store.forEachItem(feedOrder: config.feeds.map(\.name)) { item in
+        try store.forEachItem(feedOrder: config.feeds.map(\.name), touchedOnly: scope.touchedOnly) { item in
             while let current = entry, current.sku.utf8.lexicographicallyPrecedes(item.sku.utf8) {
                 try settle(current.sku, desired: nil, entry: current)
                 entry = try snapshot.next()
@@ -185,11 +194,15 @@ public struct SyncJob {
             entry = try snapshot.next()
         }
         try store.commitStaged(channel: channel.name, seenAt: seenAt)
+        nextChange = try scope.record(nextChange: nextChange)
         for (operation, count) in counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             logger.info("reconcile.enqueued", ["channel": channel.name, "op": operation.rawValue, "count": count])
         }
+        logger.info("reconcile.compared", ["channel": channel.name, "skus": compared,
+                                            "scope": scope.touchedOnly ? "touched" : "all"])
         report.enqueued = counts
         report.nextChange = nextChange
+        report.compared = compared
     }
 
     /// Sends pending deltas in batches until none is left; each acknowledgement is committed before the next batch.
@@ -264,7 +277,8 @@ public struct SyncJob {
             logger.info("feed.ingested", ["feed": report.name, "profile": report.profile ?? "inventory",
                                          "rows": report.rowsRead, "accepted": report.rowsAccepted,
                                          "rejected": report.issueCount, "created": report.created,
-                                         "updated": report.updated, "deleted": report.deleted])
+                                         "updated": report.updated, "deleted": report.deleted,
+                                         "skipped_unchanged": report.skipped])
         }
     }
 }

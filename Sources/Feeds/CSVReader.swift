@@ -170,8 +170,16 @@ public struct CSVReader {
     /// - Throws: A `FeedIssue` for this record only (the next call goes on with the next record), or a final
     ///   one: `.emptyFeed`, `.headerOnly`, a bad header, `.unterminatedQuote` at the end, `.unreadable`.
     public mutating func nextRecord() throws(FeedIssue) -> CSVRecord? {
+        guard try moveToNextRecord() else { return nil }
+        return try makeRecord()
+    }
+
+    /// Finds the next record without decoding it: `currentRecord()` decodes it, `currentDigest` hashes it.
+    /// - Returns: `false` at the end. Throws what `nextRecord()` throws, except the record's own issues,
+    ///   which `currentRecord()` throws.
+    public mutating func moveToNextRecord() throws(FeedIssue) -> Bool {
         switch phase {
-        case .failed, .finished: return nil
+        case .failed, .finished: return false
         case .start: _ = try readHeader()
         case .records: break
         }
@@ -182,7 +190,7 @@ public struct CSVReader {
                 guard hasDataRecords else {
                     throw FeedIssue(.headerOnly, at: SourceLocation(feed: feed, line: headerLine))
                 }
-                return nil
+                return false
             case .unterminatedQuote(let offset):
                 phase = .finished
                 hasDataRecords = true
@@ -190,7 +198,7 @@ public struct CSVReader {
                 throw issue(.unterminatedQuote, atOffset: offset)
             case .record:
                 hasDataRecords = true
-                return try makeRecord()
+                return true
             }
         } catch {
             if case .unreadable = error.reason { phase = .failed(error) }
@@ -245,6 +253,28 @@ public struct CSVReader {
             ? "a field is over \(maxFieldBytes) bytes" : "the record is over \(maxRecordBytes) bytes"
         return FeedIssue(.tooLarge(why + "; record skipped"), at: SourceLocation(feed: feed, line: scanner.recordLine))
     }
+
+    /// The record `moveToNextRecord()` found, decoded; or the issue that keeps it out.
+    public mutating func currentRecord() throws(FeedIssue) -> CSVRecord { try makeRecord() }
+
+    /// The record `moveToNextRecord()` found, undecoded: a hash of its bytes as the file has them (quotes
+    /// and delimiters included) and the text of field `keyField`. `nil` when the record is being skipped as
+    /// too large, or the key field is empty, quoted with doubled quotes, padded with spaces or not ASCII:
+    /// such records take the decoding path.
+    public func currentDigest(seed: UInt64, keyField: Int) -> (hash: UInt64, key: String)? {
+        guard !scanner.isSkipping, skippedRecordIssue == nil, keyField < scanner.spans.count else { return nil }
+        let span = scanner.spans[keyField]
+        guard !span.hasDoubledQuotes, span.end > span.start else { return nil }
+        return buffer.withUnsafeBufferPointer { bytes -> (hash: UInt64, key: String)? in
+            let key = UnsafeBufferPointer(rebasing: bytes[span.start..<span.end])
+            guard key.first! > 0x20, key.last! > 0x20, key.allSatisfy({ $0 < 0x80 }) else { return nil }
+            let record = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[scanner.recordStart..<scanner.recordEnd])
+            return (RowHash.hash(record, seed: seed), String(decoding: key, as: UTF8.self))
+        }
+    }
+
+    /// The 1-based line of the record `moveToNextRecord()` found.
+    public var currentLine: Int { scanner.recordLine }
 
     /// Turns the record the scanner just found into a `CSVRecord`, or the issue that keeps it out.
     private mutating func makeRecord() throws(FeedIssue) -> CSVRecord {

@@ -8,19 +8,82 @@ public protocol RecordSource: AnyObject {
     func nextRecord() throws(FeedIssue) -> FeedRecord?
 }
 
+/// A source that can hash a record before decoding it (CSV): a record whose bytes are what they were in
+/// the last generation is then neither decoded nor mapped.
+public protocol RawRecordSource: RecordSource {
+    /// Finds the next record without decoding it. - Returns: `false` at the end.
+    func moveToNextRecord() throws(FeedIssue) -> Bool
+    /// The hash of the found record's bytes and its value of `attribute` (a profile attribute such as `id`),
+    /// or `nil` when this record must be decoded to be judged.
+    func currentDigest(seed: UInt64, attribute: String) -> (hash: UInt64, key: String)?
+    /// The found record, decoded; or the issue that keeps it out.
+    func currentRecord() throws(FeedIssue) -> FeedRecord
+    /// The 1-based line of the found record.
+    var currentLine: Int { get }
+    /// What, beyond a record's bytes, decides how it reads (column names, delimiter, encoding).
+    var layout: [String] { get }
+}
+
+extension FeedRecord {
+    /// A hash of every field's name and value, in order.
+    public func digest(seed: UInt64) -> UInt64 {
+        var state = seed
+        for field in fields {
+            state = RowHash.hash(field.name, seed: state)
+            state = RowHash.hash(field.value, seed: state &+ UInt64(field.value.utf8.count))
+        }
+        return state
+    }
+
+    /// The first non-empty value, trimmed, of the fields a profile reads as `attribute` (see `RowFields.text`).
+    public func value(ofAttribute attribute: String) -> String? {
+        for field in fields where RowFields.key(field.name) == attribute {
+            let trimmed = Substring(field.value).trimmingSpaces()
+            if !trimmed.isEmpty { return String(trimmed) }
+        }
+        return nil
+    }
+}
+
 /// CSV/TSV records as `FeedRecord`s named by the header as the export spells it (profiles match names
 /// ignoring case and spacing, and report problems in the merchant's own column names).
-public final class CSVRecordSource: RecordSource {
+public final class CSVRecordSource: RawRecordSource {
     public private(set) var reader: CSVReader
     private var names: [String]?
+    /// The column of each attribute asked for in `currentDigest`; `nil` when no single column has it.
+    private var keyFields: [String: Int?] = [:]
 
     public init(_ reader: CSVReader) {
         self.reader = reader
     }
 
     public func nextRecord() throws(FeedIssue) -> FeedRecord? {
+        guard try moveToNextRecord() else { return nil }
+        return try currentRecord()
+    }
+
+    public func moveToNextRecord() throws(FeedIssue) -> Bool {
         if names == nil { names = try reader.readHeader() }
-        guard let record = try reader.nextRecord() else { return nil }
+        return try reader.moveToNextRecord()
+    }
+
+    public func currentDigest(seed: UInt64, attribute: String) -> (hash: UInt64, key: String)? {
+        if keyFields[attribute] == nil {
+            let columns = (names ?? []).indices.filter { RowFields.key(names![$0]) == attribute }
+            keyFields[attribute] = .some(columns.count == 1 ? columns[0] : nil)
+        }
+        guard let field = keyFields[attribute]! else { return nil }
+        return reader.currentDigest(seed: seed, keyField: field)
+    }
+
+    public var currentLine: Int { reader.currentLine }
+
+    public var layout: [String] {
+        (names ?? []) + ["delimiter=\(reader.delimiter)", "encoding=\(reader.encoding.rawValue)"]
+    }
+
+    public func currentRecord() throws(FeedIssue) -> FeedRecord {
+        let record = try reader.currentRecord()
         let names = self.names!
         var fields: [FeedRecord.Field] = []
         fields.reserveCapacity(record.fields.count)

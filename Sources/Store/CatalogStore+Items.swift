@@ -85,24 +85,21 @@ extension CatalogStore {
             .firstRow { $0.text(0) } ?? nil
     }
 
-    /// SKU → fingerprint of every item the feed has now.
-    public func itemFingerprints(feed: String) throws -> [String: Int64] {
-        let s = try connection.statement("SELECT sku, fingerprint FROM items WHERE feed = ?")
-        try s.bind(.text(feed))
-        var result: [String: Int64] = [:]
-        while try s.step() { result[s.text(0) ?? ""] = s.int(1) }
-        return result
-    }
-
     /// Inserts or replaces one item of a feed.
+    /// - Parameters:
+    ///   - line: where in the feed the item's data was read (an unchanged row read again keeps its old line).
+    ///   - rawHash: the hash of the record it was read from (`FeedScanner` digests); 0 when not known.
     public func upsertItem(feed: String, sku: String, groupID: String?, fingerprint: Int64, data: String,
-                           line: Int?, generation: Int) throws {
+                           line: Int?, generation: Int, rawHash: UInt64 = 0) throws {
         try connection.statement("""
-            INSERT INTO items (feed, sku, group_id, fingerprint, data, line, generation) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO items (feed, sku, group_id, fingerprint, data, line, generation, raw_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (feed, sku) DO UPDATE SET group_id = excluded.group_id, fingerprint = excluded.fingerprint,
-                data = excluded.data, line = excluded.line, generation = excluded.generation
+                data = excluded.data, line = excluded.line, generation = excluded.generation,
+                raw_hash = excluded.raw_hash
             """).bind(.text(feed), .text(sku), groupID.map { .text($0) }, .integer(fingerprint), .text(data),
-                      line.map { .integer(Int64($0)) }, .integer(Int64(generation))).run()
+                      line.map { .integer(Int64($0)) }, .integer(Int64(generation)),
+                      .integer(Int64(bitPattern: rawHash))).run()
     }
 
     /// The stored listing JSON of one item.
@@ -126,13 +123,17 @@ extension CatalogStore {
     /// A SKU in more than one feed is given once, from the feed that comes first in `feedOrder`. An
     /// override from an inventory feed comes along only while it was observed after the primary feed's file
     /// was written (a newer full export wins over an older stock file).
-    public func forEachItem(feedOrder: [String], _ body: (_ item: ItemRow) throws -> Void) throws {
+    ///
+    /// - Parameter touchedOnly: only the SKUs this run touched (see `touch(sku:)`).
+    public func forEachItem(feedOrder: [String], touchedOnly: Bool = false,
+                            _ body: (_ item: ItemRow) throws -> Void) throws {
         let rank = Dictionary(feedOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let s = try connection.statement("""
             SELECT i.sku, i.feed, i.data, o.quantity, o.availability, o.price, o.sale_price
-            FROM items i JOIN feeds f ON f.name = i.feed
+            FROM \(touchedOnly ? "temp.touched t CROSS JOIN items i ON i.sku = t.sku" : "items i")
+            JOIN feeds f ON f.name = i.feed
             LEFT JOIN stock_overrides o ON o.sku = i.sku AND (f.source_time IS NULL OR o.observed_at > f.source_time)
-            ORDER BY i.sku
+            ORDER BY \(touchedOnly ? "t.sku" : "i.sku")
             """)
         var pending: (row: ItemRow, rank: Int)?
         while try s.step() {

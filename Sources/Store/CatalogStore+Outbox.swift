@@ -30,12 +30,16 @@ extension CatalogStore {
     ///
     /// A delta the platform rejected counts as the SKU's unsent delta: the same change is not sent again
     /// (it stays parked), while a different one replaces it.
-    public func snapshot(channel: String) throws -> SnapshotCursor {
+    /// - Parameter touchedOnly: only the SKUs this run touched (see `touch(sku:)`).
+    public func snapshot(channel: String, touchedOnly: Bool = false) throws -> SnapshotCursor {
         // A statement of its own (not the cache): a cursor may be open while other statements run.
+        // CROSS JOIN keeps the (small) touched list as the outer loop; its key order is the SKU order.
+        let listings = touchedOnly ? "temp.touched t CROSS JOIN listings l ON l.channel = ? AND l.sku = t.sku"
+            : "listings l"
         let statement = try Statement(connection: connection, sql: """
             SELECT l.sku, l.acked, l.acked_version, l.last_version, o.version, o.op, o.payload
-            FROM listings l LEFT JOIN outbox o ON o.channel = l.channel AND o.sku = l.sku
-            WHERE l.channel = ? ORDER BY l.sku
+            FROM \(listings) LEFT JOIN outbox o ON o.channel = l.channel AND o.sku = l.sku
+            \(touchedOnly ? "ORDER BY t.sku" : "WHERE l.channel = ? ORDER BY l.sku")
             """)
         try statement.bind(.text(channel))
         return SnapshotCursor(statement: statement)

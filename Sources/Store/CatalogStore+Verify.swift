@@ -13,6 +13,7 @@ extension CatalogStore {
     public func recordDrift(channel: String, sku: String, actualText: String?) throws {
         try connection.statement("UPDATE listings SET acked = ? WHERE channel = ? AND sku = ?")
             .bind(actualText.map { .text($0) }, .text(channel), .text(sku)).run()
+        try clearReconcileMark(channel: channel)
     }
 }
 
@@ -20,6 +21,7 @@ extension CatalogStore {
     /// Records SKUs a platform has that we never listed there, so the next reconcile deletes them (or
     /// updates them, if a feed has them after all).
     public func recordOrphans(channel: String, skus: [String]) throws {
+        if !skus.isEmpty { try clearReconcileMark(channel: channel) }
         for sku in skus {
             try connection.statement("""
                 INSERT INTO listings (channel, sku, acked) VALUES (?, ?, '{}')
@@ -35,6 +37,8 @@ extension CatalogStore {
         try connection.statement("""
             UPDATE listings SET acked = '{}' WHERE channel = ? AND acked IS NOT NULL AND acked_at < ?
             """).bind(.text(channel), .text(cutoff)).run()
-        return connection.changes
+        let marked = connection.changes
+        if marked > 0 { try clearReconcileMark(channel: channel) }
+        return marked
     }
 }

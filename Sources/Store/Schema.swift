@@ -104,5 +104,18 @@ enum Schema {
         -- When the feed file was written (its modification time): what overrides are compared with.
         ALTER TABLE feeds ADD COLUMN source_time TEXT;
         """),
+        (4, """
+        -- The hash of the feed record an item was read from: a record unchanged byte for byte is not mapped again.
+        ALTER TABLE items ADD COLUMN raw_hash INTEGER;
+        -- What ingest loads each generation: SKU, record hash and listing fingerprint, without the listing.
+        CREATE INDEX items_digest ON items (feed, sku, raw_hash, fingerprint);
+        -- A channel's last whole reconcile: while the configuration is the same and no sale window opened or
+        -- closed (valid_until), a reconcile need only look at the SKUs a run changed.
+        CREATE TABLE reconcile_marks (
+            channel TEXT PRIMARY KEY,
+            config_key TEXT NOT NULL,
+            valid_until TEXT
+        ) WITHOUT ROWID;
+        """),
     ]
 }

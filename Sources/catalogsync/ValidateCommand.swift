@@ -67,7 +67,7 @@ enum ValidateCommand: Command {
             var (scanner, _) = try FeedScanner.open(feed)
             while let row = try scanner.next() {
                 switch row {
-                case .offer, .update: accepted += 1
+                case .offer, .unchanged, .update: accepted += 1
                 case .issue(let issue):
                     rejected += 1
                     print(issue.description)

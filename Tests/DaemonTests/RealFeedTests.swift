@@ -28,11 +28,11 @@ import Testing
         var result = Scan()
         while let row = try scanner.next() {
             switch row {
-            case .offer(let offer, _):
+            case .offer(let offer, _, _):
                 result.offers[offer.id] = offer
                 result.order.append(offer.id)
             case .issue(let issue): result.issues.append(issue)
-            case .update: break
+            case .update, .unchanged: break
             }
         }
         result.profile = scanner.profile

@@ -34,7 +34,7 @@ import Testing
         var (scanner, _) = try FeedScanner.open(feed)
         var offers: [String: Offer] = [:], issues: [FeedIssue] = []
         while let row = try scanner.next() {
-            if case .offer(let offer, _) = row { offers[offer.id] = offer }
+            if case .offer(let offer, _, _) = row { offers[offer.id] = offer }
             if case .issue(let issue) = row { issues.append(issue) }
         }
         #expect(scanner.profile == .shopify)

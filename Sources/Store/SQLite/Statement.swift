@@ -83,6 +83,13 @@ public final class Statement {
         return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
     }
 
+    /// The column's text bytes, valid until the next step; empty for NULL.
+    public func withTextBytes<T>(_ column: Int32, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard let pointer = sqlite3_column_text(handle, column) else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return body(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+
     public func real(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
 }
 

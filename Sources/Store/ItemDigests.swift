@@ -1,0 +1,146 @@
+import Catalog
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every item of one feed as ingest needs it to skip unchanged rows: SKU → record hash and listing
+/// fingerprint, plus whether this generation has seen the SKU yet. Exact (SKUs are compared byte for
+/// byte), and compact: about 45 bytes per item plus the SKU's bytes, where a `[String: …]` costs about 100.
+///
+/// Built once per generation (`CatalogStore.itemDigests(feed:)`) and then only read, except for the seen
+/// marks: the tables are constants, which keeps the per-row lookup free of exclusivity checks.
+public final class ItemDigests {
+    /// Every SKU's UTF-8 bytes, one after the other.
+    private let arena: [UInt8]
+    private let starts: [UInt32]
+    private let lengths: [UInt32]
+    private let hashes: [UInt64]
+    /// 0: not known (the item was written before record hashes, or its record could not be hashed).
+    private let rawHashes: [UInt64]
+    private let fingerprints: [Int64]
+    /// Open addressing, at most half full: entry index + 1, 0 for an empty slot.
+    private let slots: [Int32]
+    private let seen: UnsafeMutableBufferPointer<Bool>
+    public private(set) var seenCount = 0
+
+    /// An entry's position, for the accessors below.
+    public typealias Entry = Int
+
+    public var count: Int { starts.count }
+
+    /// The items as read from the store, in any order (SKUs are unique: the store's primary key).
+    struct Builder {
+        var arena: [UInt8] = []
+        var starts: [UInt32] = []
+        var lengths: [UInt32] = []
+        var hashes: [UInt64] = []
+        var rawHashes: [UInt64] = []
+        var fingerprints: [Int64] = []
+
+        init(expectedCount: Int) {
+            starts.reserveCapacity(expectedCount)
+            lengths.reserveCapacity(expectedCount)
+            hashes.reserveCapacity(expectedCount)
+            rawHashes.reserveCapacity(expectedCount)
+            fingerprints.reserveCapacity(expectedCount)
+        }
+
+        mutating func append(sku: UnsafeRawBufferPointer, rawHash: UInt64, fingerprint: Int64) {
+            starts.append(UInt32(arena.count))
+            lengths.append(UInt32(sku.count))
+            arena.append(contentsOf: sku)
+            hashes.append(RowHash.hash(sku))
+            rawHashes.append(rawHash)
+            fingerprints.append(fingerprint)
+        }
+    }
+
+    public convenience init() { self.init(Builder(expectedCount: 0)) }
+
+    init(_ builder: Builder) {
+        arena = builder.arena
+        starts = builder.starts
+        lengths = builder.lengths
+        hashes = builder.hashes
+        rawHashes = builder.rawHashes
+        fingerprints = builder.fingerprints
+        var size = 16
+        while size < hashes.count * 2 { size <<= 1 }
+        var slots = [Int32](repeating: 0, count: size)
+        for (entry, hash) in hashes.enumerated() {
+            var slot = Int(truncatingIfNeeded: hash) & (size - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
+            slots[slot] = Int32(entry + 1)
+        }
+        self.slots = slots
+        seen = .allocate(capacity: hashes.count)
+        seen.initialize(repeating: false)
+    }
+
+    deinit { seen.deallocate() }
+
+    /// The entry of `sku`, or `nil` when the feed has no such item.
+    public func entry(for sku: String) -> Entry? {
+        var sku = sku
+        return sku.withUTF8 { key in
+            let hash = RowHash.hash(UnsafeRawBufferPointer(key))
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot] != 0 {
+                let entry = Int(slots[slot]) - 1
+                if hashes[entry] == hash, Int(lengths[entry]) == key.count,
+                   arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + Int(starts[entry]), key.baseAddress!,
+                                                          key.count) == 0 }) {
+                    return entry
+                }
+                slot = (slot + 1) & mask
+            }
+            return nil
+        }
+    }
+
+    /// The hash of the record the item was last read from; 0 when not known.
+    public func rawHash(_ entry: Entry) -> UInt64 { rawHashes[entry] }
+    public func fingerprint(_ entry: Entry) -> Int64 { fingerprints[entry] }
+    public func isSeen(_ entry: Entry) -> Bool { seen[entry] }
+
+    public func markSeen(_ entry: Entry) {
+        guard !seen[entry] else { return }
+        seen[entry] = true
+        seenCount += 1
+    }
+
+    /// The SKUs not seen in this generation: what a complete feed deletes.
+    public func unseenSKUs() -> [String] {
+        arena.withUnsafeBufferPointer { bytes in
+            seen.indices.filter { !seen[$0] }.map { entry in
+                let start = Int(starts[entry])
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<start + Int(lengths[entry])]),
+                              as: UTF8.self)
+            }
+        }
+    }
+}
+
+extension CatalogStore {
+    /// The digests of every item `feed` has now (read through the `items_digest` index, not the listings).
+    /// - Parameter expectedCount: about how many items there are (room is made for them up front).
+    public func itemDigests(feed: String, expectedCount: Int = 0) throws -> ItemDigests {
+        let s = try connection.statement("""
+            SELECT sku, raw_hash, fingerprint FROM items INDEXED BY items_digest WHERE feed = ?
+            """)
+        try s.bind(.text(feed))
+        var builder = ItemDigests.Builder(expectedCount: expectedCount)
+        while try s.step() {
+            let raw = UInt64(bitPattern: s.int(1))  // NULL reads as 0: not known
+            s.withTextBytes(0) { builder.append(sku: $0, rawHash: raw, fingerprint: s.int(2)) }
+        }
+        return ItemDigests(builder)
+    }
+
+    /// Records the hash of the record an unchanged item was read from this time.
+    public func setRawHash(feed: String, sku: String, _ rawHash: UInt64) throws {
+        try connection.statement("UPDATE items SET raw_hash = ? WHERE feed = ? AND sku = ?")
+            .bind(.integer(Int64(bitPattern: rawHash)), .text(feed), .text(sku)).run()
+    }
+}

@@ -1,0 +1,39 @@
+import Catalog
+import Foundation
+import Testing
+@testable import Store
+
+@Suite struct ItemDigestsTests {
+    @Test func findsEverySKUExactlyAndListsTheUnseen() throws {
+        let store = try CatalogStore(path: ":memory:")
+        let skus = (0..<5_000).map { "SKU-\($0)" } + ["", "ä", "a b"]
+        for (index, sku) in skus.enumerated() {
+            try store.upsertItem(feed: "f", sku: sku, groupID: nil, fingerprint: Int64(index), data: "{}", line: nil,
+                                 generation: 1, rawHash: UInt64(index) * 7)
+        }
+        try store.upsertItem(feed: "other", sku: "X", groupID: nil, fingerprint: 1, data: "{}", line: nil, generation: 1)
+        let digests = try store.itemDigests(feed: "f")
+        #expect(digests.count == skus.count)
+        for (index, sku) in skus.enumerated() {
+            let entry = try #require(digests.entry(for: sku), "\(sku)")
+            #expect(digests.fingerprint(entry) == Int64(index) && digests.rawHash(entry) == UInt64(index) * 7)
+            if index % 2 == 0 { digests.markSeen(entry) }
+        }
+        #expect(digests.entry(for: "X") == nil && digests.entry(for: "SKU-5000") == nil)
+        #expect(digests.entry(for: "SKU-1 ") == nil)
+        let unseen = Set(digests.unseenSKUs())
+        #expect(unseen == Set(skus.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)))
+        #expect(digests.seenCount == skus.count - unseen.count)
+    }
+
+    @Test func rowHashSeparatesLengthsSeedsAndSingleBits() {
+        #expect(RowHash.hash("ab") != RowHash.hash("ab\0"))
+        #expect(RowHash.hash(["ab", "c"]) != RowHash.hash(["a", "bc"]))
+        #expect(RowHash.hash("x", seed: 1) != RowHash.hash("x", seed: 2))
+        let long = String(repeating: "0123456789", count: 50)
+        var changed = Array(long.utf8)
+        changed[333] ^= 1
+        #expect(RowHash.hash(long) != RowHash.hash(String(decoding: changed, as: UTF8.self)))
+        #expect(RowHash.hash(long) == RowHash.hash(String(long)))
+    }
+}
