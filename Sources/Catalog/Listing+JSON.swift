@@ -4,19 +4,30 @@
 /// and comparing a desired listing with a stored one is a string compare.
 extension Listing {
     public var jsonText: String {
-        var out = "{"
-        var first = true
-        for name in orderedNames {
-            if !first { out += "," }
-            first = false
+        // Bytes, not String appends: this runs for every listing ingested, compared and sent.
+        var out: [UInt8] = []
+        out.reserveCapacity(1_024)
+        out.append(UInt8(ascii: "{"))
+        func write(_ name: String, _ value: ListingValue) {
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
             JSONText.appendString(name, to: &out)
-            out += ":"
-            switch fields[name]! {
+            out.append(UInt8(ascii: ":"))
+            switch value {
             case .text(let text): JSONText.appendString(text, to: &out)
-            case .integer(let value): out += String(value)
+            case .integer(let number): out += String(number).utf8
             }
         }
-        return out + "}"
+        var written = 0
+        for name in Listing.canonicalOrder {
+            guard let value = fields[name] else { continue }
+            write(name, value)
+            written += 1
+        }
+        if written < fields.count {
+            for name in fields.keys.filter({ Listing.rank[$0] == nil }).sorted() { write(name, fields[name]!) }
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Reads text written by `jsonText`: one flat object of strings and integers.
@@ -32,33 +43,37 @@ extension Listing {
 public enum JSONText {
     /// Appends `text` as a JSON string literal, escaping quotes, backslashes and control characters.
     public static func appendString(_ text: String, to out: inout String) {
-        out += "\""
-        // Copy runs that need no escape whole; the bytes to escape are all ASCII, so the run
-        // boundaries are character boundaries.
-        let utf8 = text.utf8
-        var runStart = utf8.startIndex, index = utf8.startIndex
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else {
-                index = utf8.index(after: index)
-                continue
+        var bytes: [UInt8] = []
+        appendString(text, to: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `text` as a JSON string literal to UTF-8 bytes.
+    public static func appendString(_ text: String, to out: inout [UInt8]) {
+        out.append(0x22)
+        var text = text
+        text.withUTF8 { bytes in
+            // Copy runs that need no escape whole; the bytes to escape are all ASCII.
+            var runStart = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                switch byte {
+                case 0x22: out += #"\""#.utf8
+                case 0x5C: out += #"\\"#.utf8
+                case 0x0A: out += #"\n"#.utf8
+                case 0x0D: out += #"\r"#.utf8
+                case 0x09: out += #"\t"#.utf8
+                default:
+                    let hex = String(byte, radix: 16)
+                    out += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
+                }
+                runStart = index + 1
             }
-            out += text[runStart..<index]
-            switch byte {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            default:
-                let hex = String(byte, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            }
-            index = utf8.index(after: index)
-            runStart = index
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
-        out += text[runStart...]
-        out += "\""
+        out.append(0x22)
     }
 
     /// A JSON array of strings: `["quantity","availability"]`.

@@ -53,7 +53,7 @@ public struct Listing: Hashable, Sendable {
         "google_product_category", "product_type",
         "custom_label_0", "custom_label_1", "custom_label_2", "custom_label_3", "custom_label_4",
     ]
-    private static let rank = Dictionary(uniqueKeysWithValues: canonicalOrder.enumerated().map { ($1, $0) })
+    static let rank = Dictionary(uniqueKeysWithValues: canonicalOrder.enumerated().map { ($1, $0) })
 }
 
 /// One attribute value: text, or an integer for counts such as `quantity`.
