@@ -23,7 +23,8 @@ public struct FeedScanner {
     /// Asked with a record's id and digest before the record is decoded and mapped: `true` skips it as unchanged
     /// (the caller then owns the item, as if the offer had been mapped). Only for profiles that map one record
     /// to one offer found by its `id` (google); not asked for a record whose id was already seen in this feed.
-    public var skipUnchanged: ((_ id: String, _ digest: UInt64) -> Bool)?
+    /// `idHash` is `RowHash.hash(id)`.
+    public var skipUnchanged: ((_ id: String, _ idHash: UInt64, _ digest: UInt64) -> Bool)?
 
     private let source: any RecordSource
     public let context: MappingContext
@@ -153,9 +154,10 @@ public struct FeedScanner {
 
     /// Queues the record as unchanged when `skipUnchanged` says so (and its id is new in this feed).
     private mutating func skipsUnchanged(id: String, digest: UInt64, line: Int) -> Bool {
-        guard !seen.contains(id), skipUnchanged?(id, digest) == true else { return false }
+        let idHash = RowHash.hash(id)
+        guard !seen.contains(hash: idHash), skipUnchanged?(id, idHash, digest) == true else { return false }
         rowsRead += 1
-        _ = seen.insert(id, line: line)
+        _ = seen.insert(hash: idHash, line: line)
         queue.append(.unchanged(id: id, line: line))
         return true
     }

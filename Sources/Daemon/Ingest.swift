@@ -84,8 +84,8 @@ struct Ingest {
         let known = try store.itemDigests(feed: feed.name, expectedCount: previous?.itemCount ?? 0)
         let previousCount = known.count
         // A record byte for byte what an item was read from is that item, unchanged: not decoded, not mapped.
-        scanner.skipUnchanged = { id, digest in
-            guard let entry = known.entry(for: id), known.rawHash(entry) == digest, digest != 0,
+        scanner.skipUnchanged = { id, idHash, digest in
+            guard let entry = known.entry(for: id, hash: idHash), known.rawHash(entry) == digest, digest != 0,
                   !known.isSeen(entry) else { return false }
             known.markSeen(entry)
             return true

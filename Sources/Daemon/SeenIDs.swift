@@ -20,8 +20,13 @@ struct SeenIDs {
 
     /// Records `id` on `line`. - Returns: the line it was first seen on, when it was seen before.
     mutating func insert(_ id: String, line: Int) -> Int? {
+        insert(hash: RowHash.hash(id), line: line)
+    }
+
+    /// `insert(_:line:)` for an id whose `RowHash` the caller has.
+    mutating func insert(hash idHash: UInt64, line: Int) -> Int? {
         if (count + 1) * 2 > hashes.count { grow() }
-        let hash = Self.hash(id)
+        let hash = Self.slotHash(idHash)
         var slot = Int(truncatingIfNeeded: hash) & (hashes.count - 1)
         while hashes[slot] != 0 {
             if hashes[slot] == hash { return Int(lines[slot]) }
@@ -33,9 +38,9 @@ struct SeenIDs {
         return nil
     }
 
-    /// Whether `id` was recorded.
-    func contains(_ id: String) -> Bool {
-        let hash = Self.hash(id)
+    /// Whether the id whose `RowHash` is `idHash` was recorded.
+    func contains(hash idHash: UInt64) -> Bool {
+        let hash = Self.slotHash(idHash)
         var slot = Int(truncatingIfNeeded: hash) & (hashes.count - 1)
         while hashes[slot] != 0 {
             if hashes[slot] == hash { return true }
@@ -56,8 +61,7 @@ struct SeenIDs {
         }
     }
 
-    static func hash(_ id: String) -> UInt64 {
-        let hash = RowHash.hash(id)
-        return hash == 0 ? 1 : hash  // 0 marks an empty slot
+    static func slotHash(_ hash: UInt64) -> UInt64 {
+        hash == 0 ? 1 : hash  // 0 marks an empty slot
     }
 }

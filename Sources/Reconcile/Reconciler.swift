@@ -42,8 +42,8 @@ public enum Reconciler {
         if operation == .update {
             for name in changed where values[name] == nil { values[name] = .text("") }
         }
-        let payloadText = operation == .delete ? "{}" : values.jsonText
-        if let pending = entry?.pending, pending.operation == operation, pending.payloadText == payloadText {
+        if let pending = entry?.pending, pending.operation == operation,
+           pending.payloadText == (operation == .delete ? "{}" : values.jsonText) {
             return .keep
         }
         let version = max(entry?.lastVersion ?? 0, entry?.ackedVersion ?? 0) + 1

@@ -80,10 +80,11 @@ public final class ItemDigests {
     deinit { seen.deallocate() }
 
     /// The entry of `sku`, or `nil` when the feed has no such item.
-    public func entry(for sku: String) -> Entry? {
+    /// - Parameter hash: `RowHash.hash(sku)`, when the caller has it already.
+    public func entry(for sku: String, hash: UInt64? = nil) -> Entry? {
         var sku = sku
         return sku.withUTF8 { key in
-            let hash = RowHash.hash(UnsafeRawBufferPointer(key))
+            let hash = hash ?? RowHash.hash(UnsafeRawBufferPointer(key))
             let mask = slots.count - 1
             var slot = Int(truncatingIfNeeded: hash) & mask
             while slots[slot] != 0 {
