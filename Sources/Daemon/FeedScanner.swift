@@ -26,6 +26,12 @@ public struct FeedScanner {
     /// `idHash` is `RowHash.hash(id)`.
     public var skipUnchanged: ((_ id: String, _ idHash: UInt64, _ digest: UInt64) -> Bool)?
 
+    /// About how many rows the feed has (its last generation's items): the duplicate check is sized for them
+    /// up front instead of doubling its table while reading.
+    public var expectedRows = 0 {
+        didSet { if seen.isEmpty { seen = SeenIDs(capacity: max(expectedRows, 1 << 16)) } }
+    }
+
     private let source: any RecordSource
     public let context: MappingContext
     private let kind: FeedKind

@@ -83,6 +83,7 @@ struct Ingest {
         let generation = (previous?.generation ?? 0) + 1
         let known = try store.itemDigests(feed: feed.name, expectedCount: previous?.itemCount ?? 0)
         let previousCount = known.count
+        scanner.expectedRows = previousCount
         // A record byte for byte what an item was read from is that item, unchanged: not decoded, not mapped.
         scanner.skipUnchanged = { id, idHash, digest in
             guard let entry = known.entry(for: id, hash: idHash), known.rawHash(entry) == digest, digest != 0,

@@ -18,6 +18,8 @@ struct SeenIDs {
         lines = Array(repeating: 0, count: size)
     }
 
+    var isEmpty: Bool { count == 0 }
+
     /// Records `id` on `line`. - Returns: the line it was first seen on, when it was seen before.
     mutating func insert(_ id: String, line: Int) -> Int? {
         insert(hash: RowHash.hash(id), line: line)

@@ -38,6 +38,7 @@ public final class ItemDigests {
         var fingerprints: [Int64] = []
 
         init(expectedCount: Int) {
+            arena.reserveCapacity(expectedCount * 16)
             starts.reserveCapacity(expectedCount)
             lengths.reserveCapacity(expectedCount)
             hashes.reserveCapacity(expectedCount)
