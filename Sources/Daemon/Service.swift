@@ -203,6 +203,7 @@ public final class Service {
                                 outcome: summary.exitStatus == ExitStatus.success ? "ok" : "data_problems",
                                 stats: SyncSummary.statsLine(summary))
             try writeMetrics()
+            logger.info("cycle.finished", ["reason": reason, "seconds": String(format: "%.3f", -started.timeIntervalSinceNow)])
             notifier.status("idle: last cycle \(reason) at \(CatalogStore.timestamp(Date()))")
             return summary
         } catch {
