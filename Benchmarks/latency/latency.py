@@ -9,7 +9,7 @@ with that SKU's quantity. Prints p50 and p99 in milliseconds.
     python3 Benchmarks/latency/latency.py --binary .build/release/catalogsync \
         --state /tmp/m1/state --feed /tmp/catalogsync-bench/feeds/feed_1000000_g2.csv --drops 50
 """
-import argparse, os, random, shutil, subprocess, sys, tempfile, time
+import argparse, csv, os, random, shutil, subprocess, sys, tempfile, time
 
 def main():
     p = argparse.ArgumentParser()
@@ -27,8 +27,9 @@ def main():
         shutil.rmtree(folder, ignore_errors=True)
         os.makedirs(folder)
     with open(a.feed, newline="") as f:
-        f.readline()
-        skus = [f.readline().split(",", 1)[0] for _ in range(1000)]
+        rows = csv.reader(f)
+        next(rows)
+        skus = [next(rows)[0] for _ in range(1000)]
     config = os.path.join(work, "catalogsync.json")
     with open(config, "w") as f:
         f.write(f"""{{

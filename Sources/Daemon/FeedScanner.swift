@@ -22,8 +22,8 @@ public struct FeedScanner {
 
     /// Asked with a record's id and digest before the record is decoded and mapped: `true` skips it as unchanged
     /// (the caller then owns the item, as if the offer had been mapped). Only for profiles that map one record
-    /// to one offer found by its `id` (google); not asked for a record whose id was already seen in this feed.
-    /// `idHash` is `RowHash.hash(id)`.
+    /// to one offer found by its `id` (google). It must answer `false` for an id the feed already had (skipped
+    /// or mapped): that record is then mapped and reported as a duplicate. `idHash` is `RowHash.hash(id)`.
     public var skipUnchanged: ((_ id: String, _ idHash: UInt64, _ digest: UInt64) -> Bool)?
 
     /// About how many rows the feed has (its last generation's items): the duplicate check is sized for them
@@ -161,7 +161,7 @@ public struct FeedScanner {
     /// Queues the record as unchanged when `skipUnchanged` says so (and its id is new in this feed).
     private mutating func skipsUnchanged(id: String, digest: UInt64, line: Int) -> Bool {
         let idHash = RowHash.hash(id)
-        guard !seen.contains(hash: idHash), skipUnchanged?(id, idHash, digest) == true else { return false }
+        guard skipUnchanged?(id, idHash, digest) == true else { return false }
         rowsRead += 1
         _ = seen.insert(hash: idHash, line: line)
         queue.append(.unchanged(id: id, line: line))

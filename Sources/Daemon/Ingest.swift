@@ -85,6 +85,8 @@ struct Ingest {
         let previousCount = known.count
         scanner.expectedRows = previousCount
         // A record byte for byte what an item was read from is that item, unchanged: not decoded, not mapped.
+        // Every item this generation has (skipped or mapped below) is marked seen: a second row with its id
+        // is never skipped, so the scanner maps it and reports the duplicate.
         scanner.skipUnchanged = { id, idHash, digest in
             guard let entry = known.entry(for: id, hash: idHash), known.rawHash(entry) == digest, digest != 0,
                   !known.isSeen(entry) else { return false }

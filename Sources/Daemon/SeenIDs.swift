@@ -40,17 +40,6 @@ struct SeenIDs {
         return nil
     }
 
-    /// Whether the id whose `RowHash` is `idHash` was recorded.
-    func contains(hash idHash: UInt64) -> Bool {
-        let hash = Self.slotHash(idHash)
-        var slot = Int(truncatingIfNeeded: hash) & (hashes.count - 1)
-        while hashes[slot] != 0 {
-            if hashes[slot] == hash { return true }
-            slot = (slot + 1) & (hashes.count - 1)
-        }
-        return false
-    }
-
     private mutating func grow() {
         let oldHashes = hashes, oldLines = lines
         hashes = Array(repeating: 0, count: oldHashes.count * 2)

@@ -268,7 +268,12 @@ public struct CSVReader {
         return buffer.withUnsafeBufferPointer { bytes -> (hash: UInt64, key: String)? in
             let key = UnsafeBufferPointer(rebasing: bytes[span.start..<span.end])
             guard key.first! > 0x20, key.last! > 0x20, key.allSatisfy({ $0 < 0x80 }) else { return nil }
-            let record = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[scanner.recordStart..<scanner.recordEnd])
+            // Without its line end: the last row hashes the same with or without a final newline.
+            var end = scanner.recordEnd
+            while end > scanner.recordStart, bytes[end - 1] == CSVScanner.lf || bytes[end - 1] == CSVScanner.cr {
+                end -= 1
+            }
+            let record = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[scanner.recordStart..<end])
             return (RowHash.hash(record, seed: seed), String(decoding: key, as: UTF8.self))
         }
     }

@@ -71,6 +71,18 @@ import Testing
         #expect(try folder.store.itemData(feed: "f", sku: "A")?.contains("Shirt") == true)  // the first row wins
     }
 
+    @Test func anUnchangedRowAfterAChangedOneWithItsIdIsADuplicateNotASkip() async throws {
+        let folder = try Folder()
+        _ = try await folder.sync([Self.header] + Self.rows)
+        // A changes first; then A's old row, byte for byte what A was read from, comes again.
+        let rows = ["A,Shirt,12.00 SEK,in_stock,3"] + Self.rows.dropFirst() + [Self.rows[0]]
+        let summary = try await folder.sync([Self.header] + rows)
+        #expect(summary.feeds[0].issueCount == 1 && summary.feeds[0].updated == 1)
+        #expect(summary.feeds[0].skipped == 11)
+        #expect(summary.feeds[0].issues.first?.description.contains("duplicate") == true)
+        #expect(try folder.store.itemData(feed: "f", sku: "A")?.contains("12.00 SEK") == true)
+    }
+
     @Test func reorderedColumnsAreReadAgainWithoutRewritingItems() async throws {
         let folder = try Folder()
         _ = try await folder.sync([Self.header] + Self.rows)
