@@ -236,8 +236,11 @@ public struct SyncJob {
             }
             for delta in result.acknowledged { report.pushed[delta.operation, default: 0] += 1 }
             let seen = Dictionary(entries.map { ($0.delta.sku, $0.seenAt) }, uniquingKeysWith: { a, _ in a })
-            let latencies = result.acknowledged.compactMap { delta in
-                seen[delta.sku].flatMap(CatalogStore.date(fromTimestamp:)).map { confirmed.timeIntervalSince($0) }
+            var seenDates: [String: Date?] = [:]  // a reconcile stamps all its deltas alike: parse each stamp once
+            let latencies = result.acknowledged.compactMap { delta -> Double? in
+                guard let stamp = seen[delta.sku] else { return nil }
+                if seenDates[stamp] == nil { seenDates[stamp] = CatalogStore.date(fromTimestamp: stamp) }
+                return seenDates[stamp]!.map { confirmed.timeIntervalSince($0) }
             }
             if report.latencies.count < 10_000 { report.latencies += latencies.prefix(10_000 - report.latencies.count) }
             for pending in result.pending {

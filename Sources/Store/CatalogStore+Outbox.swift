@@ -117,10 +117,12 @@ extension CatalogStore {
     public func markSent(_ deltas: [Delta], at time: String) throws {
         // One transaction for the batch: an autocommit per delta wrote the WAL once per row.
         try transaction {
+            let s = try connection.statement("""
+                UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE channel = ? AND sku = ? AND version = ?
+                """)
             for delta in deltas {
-                try connection.statement("""
-                    UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE channel = ? AND sku = ? AND version = ?
-                    """).bind(.text(time), .text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
+                s.reset()
+                try s.bind(.text(time), .text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
             }
         }
     }
@@ -128,11 +130,14 @@ extension CatalogStore {
     /// Records that a batch could not be pushed: the error and when it is tried again.
     public func markRetry(_ deltas: [Delta], nextAttemptAt time: String, error: String) throws {
         try transaction {
+            let s = try connection.statement("""
+                UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE channel = ? AND sku = ? AND version = ?
+                """)
+            let message = String(error.prefix(500))
             for delta in deltas {
-                try connection.statement("""
-                    UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE channel = ? AND sku = ? AND version = ?
-                    """).bind(.text(time), .text(String(error.prefix(500))), .text(delta.channel), .text(delta.sku),
-                              .integer(delta.version)).run()
+                s.reset()
+                try s.bind(.text(time), .text(message), .text(delta.channel), .text(delta.sku), .integer(delta.version))
+                    .run()
             }
         }
     }
@@ -151,15 +156,18 @@ extension CatalogStore {
     /// A late acknowledgement never regresses a newer acknowledged state (versions only grow), and a
     /// delta that was superseded while in flight stays in the outbox as the newer one.
     public func acknowledge(_ deltas: [Delta], at time: String) throws {
+        let update = try connection.statement("""
+            UPDATE listings SET acked = ?, acked_version = ?, acked_at = ?
+            WHERE channel = ? AND sku = ? AND acked_version < ?
+            """)
+        let delete = try connection.statement("DELETE FROM outbox WHERE channel = ? AND sku = ? AND version = ?")
         for delta in deltas {
             let acked: SQLiteValue? = delta.operation == .delete ? nil : .text(delta.values.jsonText)
-            try connection.statement("""
-                UPDATE listings SET acked = ?, acked_version = ?, acked_at = ?
-                WHERE channel = ? AND sku = ? AND acked_version < ?
-                """).bind(acked, .integer(delta.version), .text(time), .text(delta.channel), .text(delta.sku),
-                          .integer(delta.version)).run()
-            try connection.statement("DELETE FROM outbox WHERE channel = ? AND sku = ? AND version = ?")
-                .bind(.text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
+            update.reset()
+            try update.bind(acked, .integer(delta.version), .text(time), .text(delta.channel), .text(delta.sku),
+                            .integer(delta.version)).run()
+            delete.reset()
+            try delete.bind(.text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
         }
     }
 
