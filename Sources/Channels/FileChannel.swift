@@ -10,7 +10,7 @@ public import Foundation
 /// `{"op":"update","id":"SKU","version":2,"changed":["quantity"],"values":{…}}`. A batch file is written
 /// under a temporary name, fsync'd, renamed into place and the folder fsync'd: only then is the batch
 /// acknowledged, so a crash never acknowledges what is not on disk, and a reader never sees half a file.
-public struct FileChannel: ChannelAdapter {
+public struct FileChannel: ListingTextWriting {
     public let name: String
     public let folder: URL
     public let maxBatchSize: Int
@@ -22,12 +22,25 @@ public struct FileChannel: ChannelAdapter {
     }
 
     public func push(_ deltas: [Delta]) async throws -> PushResult {
+        try await push(deltas, valuesText: deltas.map(\.values.jsonText))
+    }
+
+    /// Writes `deltas` as `push(_:)` does, copying each listing's JSON from `valuesText` instead of encoding it.
+    ///
+    /// `valuesText[i]` must be `deltas[i].values.jsonText`, as the outbox stores it; the file is then the same,
+    /// byte for byte.
+    public func push(_ deltas: [Delta], valuesText: [String]) async throws -> PushResult {
+        precondition(valuesText.count == deltas.count, "one listing text per delta")
         guard !deltas.isEmpty else { return PushResult(acknowledged: []) }
-        var text = ""
-        for delta in deltas { text += Self.line(for: delta) + "\n" }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(valuesText.reduce(deltas.count * 160) { $0 + $1.utf8.count })
+        for (delta, values) in zip(deltas, valuesText) {
+            Self.appendLine(for: delta, valuesText: values, to: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
+        }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try writeDurably(Array(text.utf8))
+            try bytes.withUnsafeBytes { try writeDurably($0) }
         } catch {
             throw ChannelError(channel: name, operation: "write batch", message: "\(folder.path): \(error)",
                                disposition: .retry(afterSeconds: nil))
@@ -37,16 +50,30 @@ public struct FileChannel: ChannelAdapter {
 
     /// The JSON line for one delta.
     public static func line(for delta: Delta) -> String {
-        var out = "{\"op\":"
-        JSONText.appendString(delta.operation.rawValue, to: &out)
-        out += ",\"id\":"
-        JSONText.appendString(delta.sku, to: &out)
-        out += ",\"version\":\(delta.version),\"changed\":" + JSONText.array(delta.changed)
-        out += ",\"values\":" + delta.values.jsonText + "}"
-        return out
+        var bytes: [UInt8] = []
+        appendLine(for: delta, valuesText: delta.values.jsonText, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    private func writeDurably(_ bytes: [UInt8]) throws {
+    /// Appends the JSON line for `delta` (no newline), with `valuesText` (`delta.values.jsonText`) as its values.
+    static func appendLine(for delta: Delta, valuesText: String, to out: inout [UInt8]) {
+        out += #"{"op":"#.utf8
+        JSONText.appendString(delta.operation.rawValue, to: &out)
+        out += #","id":"#.utf8
+        JSONText.appendString(delta.sku, to: &out)
+        out += #","version":"#.utf8
+        out += String(delta.version).utf8
+        out += #","changed":["#.utf8
+        for (index, name) in delta.changed.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSONText.appendString(name, to: &out)
+        }
+        out += #"],"values":"#.utf8
+        out += valuesText.utf8
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private func writeDurably(_ bytes: UnsafeRawBufferPointer) throws {
         let stamp = Date().formatted(.iso8601.year().month().day().dateSeparator(.omitted)
             .time(includingFractionalSeconds: true).timeSeparator(.omitted).timeZone(separator: .omitted))
         // A zero-padded counter keeps names in write order for batches within one millisecond.
@@ -61,7 +88,7 @@ public struct FileChannel: ChannelAdapter {
         guard fd >= 0 else { throw POSIXFailure(operation: "open", path: temporary.path) }
         var written = 0
         while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            let n = write(fd, bytes.baseAddress! + written, bytes.count - written)
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
                 close(fd)
@@ -81,6 +108,14 @@ public struct FileChannel: ChannelAdapter {
             guard fsync(dir) == 0 else { throw POSIXFailure(operation: "fsync", path: folder.path) }
         }
     }
+}
+
+/// A channel that writes each delta's listing as its canonical JSON text (`Listing.jsonText`).
+///
+/// The outbox already holds that text: handing it over saves decoding and encoding every listing again.
+public protocol ListingTextWriting: ChannelAdapter {
+    /// Sends `deltas` as `push(_:)` does; `valuesText[i]` is `deltas[i].values.jsonText`.
+    func push(_ deltas: [Delta], valuesText: [String]) async throws -> PushResult
 }
 
 /// A failed system call, with the system's reason.

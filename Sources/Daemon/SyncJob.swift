@@ -209,14 +209,20 @@ public struct SyncJob {
     func push(_ channel: ChannelConfig, adapter: any ChannelAdapter, report: inout ChannelReport,
               shouldStop: () -> Bool = { false }) async throws {
         let batchSize = min(channel.batchSize, adapter.maxBatchSize)
+        let writer = adapter as? any ListingTextWriting  // copies the stored listing text: nothing to decode
         while !shouldStop() {
-            let entries = try store.pendingDeltas(channel: channel.name, limit: batchSize)
+            let entries = try store.pendingDeltas(channel: channel.name, limit: batchSize,
+                                                  decodingValues: writer == nil)
             let batch = entries.map(\.delta)
             guard !batch.isEmpty else { return }
             try store.markSent(batch, at: CatalogStore.timestamp(Date()))
             let result: PushResult
             do {
-                result = try await adapter.push(batch)
+                if let writer {
+                    result = try await writer.push(batch, valuesText: entries.map(\.valuesText))
+                } else {
+                    result = try await adapter.push(batch)
+                }
             } catch {
                 report.pushError = "\(error)"
                 logger.error("push.failed", ["channel": channel.name, "deltas": batch.count, "error": "\(error)"])
@@ -231,13 +237,16 @@ public struct SyncJob {
             let confirmed = Date()
             let time = CatalogStore.timestamp(confirmed)
             try store.transaction {
-                try store.acknowledge(result.acknowledged, at: time)
+                try store.acknowledge(result.acknowledged, sentFrom: entries, at: time)
                 for rejection in result.rejected { try store.reject(rejection.delta, message: rejection.message) }
             }
             for delta in result.acknowledged { report.pushed[delta.operation, default: 0] += 1 }
             let seen = Dictionary(entries.map { ($0.delta.sku, $0.seenAt) }, uniquingKeysWith: { a, _ in a })
-            let latencies = result.acknowledged.compactMap { delta in
-                seen[delta.sku].flatMap(CatalogStore.date(fromTimestamp:)).map { confirmed.timeIntervalSince($0) }
+            var seenDates: [String: Date?] = [:]  // a reconcile stamps all its deltas alike: parse each stamp once
+            let latencies = result.acknowledged.compactMap { delta -> Double? in
+                guard let stamp = seen[delta.sku] else { return nil }
+                if seenDates[stamp] == nil { seenDates[stamp] = CatalogStore.date(fromTimestamp: stamp) }
+                return seenDates[stamp]!.map { confirmed.timeIntervalSince($0) }
             }
             if report.latencies.count < 10_000 { report.latencies += latencies.prefix(10_000 - report.latencies.count) }
             for pending in result.pending {

@@ -23,6 +23,8 @@ public struct OutboxEntry: Sendable, Equatable {
     public var delta: Delta
     public var attempts: Int
     public var seenAt: String
+    /// `delta.values` as the outbox stores it (`Listing.jsonText`): writers copy it instead of encoding again.
+    public var valuesText: String
 }
 
 extension CatalogStore {
@@ -95,7 +97,10 @@ extension CatalogStore {
     }
 
     /// Up to `limit` unsent deltas of `channel`, most urgent first (priority, then age).
-    public func pendingDeltas(channel: String, limit: Int) throws -> [OutboxEntry] {
+    ///
+    /// - Parameter decodingValues: `false` leaves every `delta.values` empty, for a channel that writes
+    ///   `valuesText` as it is (`ListingTextWriting`); `acknowledge(_:sentFrom:at:)` then records that text.
+    public func pendingDeltas(channel: String, limit: Int, decodingValues: Bool = true) throws -> [OutboxEntry] {
         let s = try connection.statement("""
             SELECT sku, version, op, priority, changed, payload, attempts, seen_at FROM outbox
             WHERE channel = ? AND state = 'pending' ORDER BY priority, id LIMIT ?
@@ -103,12 +108,14 @@ extension CatalogStore {
         try s.bind(.text(channel), .integer(Int64(limit)))
         var result: [OutboxEntry] = []
         while try s.step() {
-            let changed = Self.decodeArray(s.text(4) ?? "[]")
+            let payload = s.text(5) ?? "{}"
+            let values = decodingValues ? Listing(jsonText: payload) ?? Listing() : Listing()
             let delta = Delta(channel: channel, sku: s.text(0) ?? "",
                               operation: Delta.Operation(rawValue: s.text(2) ?? "") ?? .update, version: s.int(1),
-                              changed: changed, values: Listing(jsonText: s.text(5) ?? "{}") ?? Listing(),
+                              changed: Self.decodeArray(s.text(4) ?? "[]"), values: values,
                               priority: DeltaPriority(rawValue: Int(s.int(3))) ?? .content)
-            result.append(OutboxEntry(delta: delta, attempts: Int(s.int(6)), seenAt: s.text(7) ?? ""))
+            result.append(OutboxEntry(delta: delta, attempts: Int(s.int(6)), seenAt: s.text(7) ?? "",
+                                      valuesText: payload))
         }
         return result
     }
@@ -117,10 +124,12 @@ extension CatalogStore {
     public func markSent(_ deltas: [Delta], at time: String) throws {
         // One transaction for the batch: an autocommit per delta wrote the WAL once per row.
         try transaction {
+            let s = try connection.statement("""
+                UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE channel = ? AND sku = ? AND version = ?
+                """)
             for delta in deltas {
-                try connection.statement("""
-                    UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE channel = ? AND sku = ? AND version = ?
-                    """).bind(.text(time), .text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
+                s.reset()
+                try s.bind(.text(time), .text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
             }
         }
     }
@@ -128,11 +137,14 @@ extension CatalogStore {
     /// Records that a batch could not be pushed: the error and when it is tried again.
     public func markRetry(_ deltas: [Delta], nextAttemptAt time: String, error: String) throws {
         try transaction {
+            let s = try connection.statement("""
+                UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE channel = ? AND sku = ? AND version = ?
+                """)
+            let message = String(error.prefix(500))
             for delta in deltas {
-                try connection.statement("""
-                    UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE channel = ? AND sku = ? AND version = ?
-                    """).bind(.text(time), .text(String(error.prefix(500))), .text(delta.channel), .text(delta.sku),
-                              .integer(delta.version)).run()
+                s.reset()
+                try s.bind(.text(time), .text(message), .text(delta.channel), .text(delta.sku), .integer(delta.version))
+                    .run()
             }
         }
     }
@@ -151,15 +163,36 @@ extension CatalogStore {
     /// A late acknowledgement never regresses a newer acknowledged state (versions only grow), and a
     /// delta that was superseded while in flight stays in the outbox as the newer one.
     public func acknowledge(_ deltas: [Delta], at time: String) throws {
+        try acknowledge(deltas, sentFrom: [], at: time)
+    }
+
+    /// As `acknowledge(_:at:)`, for deltas read from the outbox as `entries`: a delta found there (same SKU and
+    /// version) is recorded with the entry's stored text instead of encoding its listing again.
+    public func acknowledge(_ deltas: [Delta], sentFrom entries: [OutboxEntry], at time: String) throws {
+        // At most one outbox row per channel and SKU, so the SKU finds the entry; the version confirms it.
+        var stored: [String: OutboxEntry] = [:]
+        stored.reserveCapacity(entries.count)
+        for entry in entries { stored[entry.delta.sku] = entry }
+        let update = try connection.statement("""
+            UPDATE listings SET acked = ?, acked_version = ?, acked_at = ?
+            WHERE channel = ? AND sku = ? AND acked_version < ?
+            """)
+        let delete = try connection.statement("DELETE FROM outbox WHERE channel = ? AND sku = ? AND version = ?")
         for delta in deltas {
-            let acked: SQLiteValue? = delta.operation == .delete ? nil : .text(delta.values.jsonText)
-            try connection.statement("""
-                UPDATE listings SET acked = ?, acked_version = ?, acked_at = ?
-                WHERE channel = ? AND sku = ? AND acked_version < ?
-                """).bind(acked, .integer(delta.version), .text(time), .text(delta.channel), .text(delta.sku),
-                          .integer(delta.version)).run()
-            try connection.statement("DELETE FROM outbox WHERE channel = ? AND sku = ? AND version = ?")
-                .bind(.text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
+            var acked: SQLiteValue?
+            if delta.operation != .delete {
+                if let entry = stored[delta.sku], entry.delta.version == delta.version,
+                   entry.delta.channel == delta.channel {
+                    acked = .text(entry.valuesText)
+                } else {
+                    acked = .text(delta.values.jsonText)
+                }
+            }
+            update.reset()
+            try update.bind(acked, .integer(delta.version), .text(time), .text(delta.channel), .text(delta.sku),
+                            .integer(delta.version)).run()
+            delete.reset()
+            try delete.bind(.text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
         }
     }
 
