@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "Sandbox", swiftSettings: settings),
         .executableTarget(name: "catalogsync", dependencies: ["Daemon", "Catalog", "Feeds", "Store", "Channels", "Sandbox"],
                           swiftSettings: settings),
+        .executableTarget(name: "feeds-read-bench", dependencies: ["Catalog", "Feeds"], path: "Benchmarks/feeds-read-bench",
+                          swiftSettings: settings),
         .executableTarget(name: "catalogsync-bench", dependencies: ["catalogsync"], path: "Benchmarks/catalogsync-bench",
                           swiftSettings: settings),
 

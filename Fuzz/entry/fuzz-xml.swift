@@ -1,4 +1,4 @@
-// libFuzzer entry point for XMLFeedReader (libxml2's xmlTextReader underneath).
+// libFuzzer entry point for XMLFeedReader (libxml2's SAX2 push parser underneath).
 //
 // The whole input is the document. Every issue is fatal for XML, so reading stops at the first one;
 // after it the reader must return nil.

@@ -1,5 +1,9 @@
 import Catalog
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Parsing one value and flattening it into the current record's fields.
 extension JSONRecordParser {
     /// Whether values are being turned into fields: inside a record that has no issue so far.
@@ -7,6 +11,8 @@ extension JSONRecordParser {
 
     /// The next byte after white space, which must exist inside `what` ("an object").
     mutating func token(inside what: String) throws(FeedIssue) -> UInt8 {
+        // Compact JSON has no white space between tokens: look at the next byte first.
+        if scanner.pos < scanner.buffer.count, case let b = scanner.buffer[scanner.pos], b > 0x20 { return b }
         guard let b = try scanner.skipWhitespace() else {
             throw scanner.issue(.malformed("truncated feed: the input ends inside \(what)"))
         }
@@ -38,12 +44,16 @@ extension JSONRecordParser {
             try parseArray(depth: depth + 1)
         case UInt8(ascii: "\""):
             let keep = isKeeping
-            if keep { value.removeAll(keepingCapacity: true) }
+            if keep, let simple = scanner.readSimpleString() {
+                emit(simple)
+                return
+            }
+            if keep { value.truncate(to: 0) }
             try scanner.readString(into: &value, keep: keep)
             if keep { emitValue() }
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let keep = isKeeping
-            if keep { value.removeAll(keepingCapacity: true) }
+            if keep { value.truncate(to: 0) }
             try scanner.readNumber(into: &value, keep: keep)
             if keep { emitValue() }
         case UInt8(ascii: "t"):
@@ -65,12 +75,12 @@ extension JSONRecordParser {
 
     private mutating func emitValue() {
         guard isKeeping else { return }
-        fields.append(FeedRecord.Field(String(decoding: path, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+        emit(value.string())
     }
 
-    private mutating func emit(_ literal: String) {
+    private mutating func emit(_ text: String) {
         guard isKeeping else { return }
-        fields.append(FeedRecord.Field(String(decoding: path, as: UTF8.self), literal))
+        fields.append(FeedRecord.Field(names.name(path, at: fields.count), text))
     }
 
     private func checkDepth(_ depth: Int) throws(FeedIssue) {
@@ -98,11 +108,10 @@ extension JSONRecordParser {
                 let at = scanner.mark()
                 if prefix > 0 { path.append(UInt8(ascii: ".")) }
                 let keyStart = path.count
-                try scanner.readString(into: &path, keep: true)
-                if isKeeping && !keys.insert(path[keyStart...], in: object) {
-                    let key = String(decoding: path[keyStart...], as: UTF8.self)
-                    scanner.record(.malformed("duplicate key \"\(key)\""), at: at,
-                                   field: String(decoding: path, as: UTF8.self))
+                if !scanner.appendSimpleString(to: &path) { try scanner.readString(into: &path, keep: true) }
+                if isKeeping && !path.withBytes(from: keyStart, { keys.insert($0, in: object) }) {
+                    scanner.record(.malformed("duplicate key \"\(path.string(from: keyStart))\""), at: at,
+                                   field: path.string())
                 }
             } else {
                 try scanner.readString(into: &value, keep: false)
@@ -113,7 +122,7 @@ extension JSONRecordParser {
             }
             scanner.pos += 1
             try parseValue(depth: depth, inside: "an object")
-            while path.count > prefix { path.removeLast() }
+            path.truncate(to: prefix)
             b = try token(inside: "an object")
             if b == UInt8(ascii: "}") { break }
             guard b == UInt8(ascii: ",") else {
@@ -147,7 +156,7 @@ extension JSONRecordParser {
                 path.append(UInt8(ascii: "]"))
             }
             try parseValue(depth: depth, inside: "an array")
-            while path.count > prefix { path.removeLast() }
+            path.truncate(to: prefix)
             index += 1
             let b = try token(inside: "an array")
             if b == UInt8(ascii: "]") { break }
@@ -180,13 +189,14 @@ struct JSONKeyIndex {
         var hash: UInt64
     }
     private static let setThreshold = 16
-    private var bytes: [UInt8] = []
+
+    private var bytes = ScratchBytes()
     private var entries: [Entry] = []
     private var stamps: Set<Stamp> = []
     private var serial = 0
 
     mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        bytes.truncate(to: 0)
         entries.removeAll(keepingCapacity: true)
         if !stamps.isEmpty { stamps.removeAll(keepingCapacity: true) }
     }
@@ -200,13 +210,13 @@ struct JSONKeyIndex {
     mutating func close(_ object: Object) {
         if entries.count > object.firstEntry {
             entries.removeSubrange(object.firstEntry...)
-            bytes.removeSubrange(object.firstByte...)
+            bytes.truncate(to: object.firstByte)
         }
     }
 
     /// Adds `key` to `object`.
     /// - Returns: false when the object already has that key.
-    mutating func insert(_ key: ArraySlice<UInt8>, in object: Object) -> Bool {
+    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, in object: Object) -> Bool {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in key { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
         let count = entries.count - object.firstEntry
@@ -219,12 +229,44 @@ struct JSONKeyIndex {
         }
         if mayRepeat {
             for entry in entries[object.firstEntry...] where entry.hash == hash {
-                if bytes[entry.start..<entry.end].elementsEqual(key) { return false }
+                if bytes.withBytes(from: entry.start, { $0.prefix(entry.end - entry.start).elementsEqual(key) }) {
+                    return false
+                }
             }
         }
         let start = bytes.count
         bytes.append(contentsOf: key)
         entries.append(Entry(start: start, end: bytes.count, hash: hash))
         return true
+    }
+}
+
+/// Field names (dot paths) as `String`s, made once per position for records that repeat their keys.
+///
+/// JSON Lines records usually have the same keys in the same order, so the name of the n-th field is
+/// most likely the n-th name of the record before: compare the bytes and reuse its `String`.
+struct JSONFieldNames {
+    private var bytes: [[UInt8]] = []
+    private var names: [String] = []
+    /// Positions remembered; a record with more fields makes its further names each time.
+    private static let maxPositions = 1024
+
+    mutating func name(_ path: ScratchBytes, at position: Int) -> String {
+        if position < names.count && Self.equal(bytes[position], path) { return names[position] }
+        let name = path.string()
+        if position < names.count {
+            bytes[position] = path.array
+            names[position] = name
+        } else if position == names.count && position < Self.maxPositions {
+            bytes.append(path.array)
+            names.append(name)
+        }
+        return name
+    }
+
+    private static func equal(_ known: [UInt8], _ path: ScratchBytes) -> Bool {
+        known.count == path.count && known.withUnsafeBufferPointer { known in
+            path.withBytes { known.isEmpty || memcmp(known.baseAddress!, $0.baseAddress!, known.count) == 0 }
+        }
     }
 }

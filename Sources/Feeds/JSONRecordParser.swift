@@ -16,11 +16,12 @@ struct JSONRecordParser {
 
     // The record being built.
     var fields: [FeedRecord.Field] = []
-    var path: [UInt8] = []
-    var value: [UInt8] = []
+    var path = ScratchBytes()
+    var value = ScratchBytes()
     /// False while values are only checked (outside records).
     var isEmitting = false
     var keys = JSONKeyIndex()
+    var names = JSONFieldNames()
 
     private enum State {
         case start, lines, firstElement, nextElement, finished
@@ -151,14 +152,14 @@ struct JSONRecordParser {
         guard b == UInt8(ascii: "\"") else {
             throw scanner.issue(.malformed("expected a key string, found \(scanner.describe(b))"))
         }
-        var key: [UInt8] = []
+        var key = ScratchBytes()
         try scanner.readString(into: &key, keep: true)
         b = try token(inside: "an object")
         guard b == UInt8(ascii: ":") else {
             throw scanner.issue(.malformed("expected ':' after a key, found \(scanner.describe(b))"))
         }
         scanner.pos += 1
-        return key
+        return key.array
     }
 
     /// After the record array's `]`: the rest of each enclosing object, then the end of the input.
@@ -233,7 +234,7 @@ struct JSONRecordParser {
         let start = scanner.mark()
         scanner.beginRecord()
         fields.removeAll(keepingCapacity: true)
-        path.removeAll(keepingCapacity: true)
+        path.truncate(to: 0)
         keys.reset()
         isEmitting = true
         try parseObject(depth: 1)

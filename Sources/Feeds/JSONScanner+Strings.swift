@@ -10,7 +10,7 @@ extension JSONScanner {
     ///
     /// Unescaping follows RFC 8259 §7; `\uXXXX` surrogate pairs are joined, and a lone surrogate is a record
     /// issue (it cannot be UTF-8). Raw bytes are validated as UTF-8 (Unicode Table 3-7) as they are copied.
-    mutating func readString(into out: inout [UInt8], keep keepAtStart: Bool) throws(FeedIssue) {
+    mutating func readString(into out: inout ScratchBytes, keep keepAtStart: Bool) throws(FeedIssue) {
         let start = mark()
         let startCount = out.count
         var keep = keepAtStart
@@ -25,7 +25,9 @@ extension JSONScanner {
                     pendingHigh = nil
                 }
                 if keep {
-                    out.append(contentsOf: buffer[runStart..<end])
+                    buffer.withUnsafeBufferPointer {
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[runStart..<end]))
+                    }
                     keep = checkLength(out.count - startCount, start: start)
                 }
                 pos = end
@@ -122,7 +124,7 @@ extension JSONScanner {
     }
 
     /// Reads a UTF-8 sequence that the end of the buffer cuts in two, one byte at a time.
-    private mutating func readSplitSequence(into out: inout [UInt8], keep: inout Bool) throws(FeedIssue) {
+    private mutating func readSplitSequence(into out: inout ScratchBytes, keep: inout Bool) throws(FeedIssue) {
         let start = mark()
         let lead = buffer[pos]
         guard let shape = Self.sequenceShape(lead) else { preconditionFailure("scanRun stops only at valid leads") }
@@ -142,13 +144,51 @@ extension JSONScanner {
         }
     }
 
+    /// Reads a string whose opening quote is at `pos` when it is simple: no escape, no control character,
+    /// valid UTF-8, within `limits.maxStringBytes`, and closed in the current chunk. The common case, made
+    /// into a `String` straight from the input.
+    /// - Returns: nil, with nothing consumed, for any other string (`readString` then reads it).
+    mutating func readSimpleString() -> String? {
+        let start = pos + 1
+        return buffer.withUnsafeBufferPointer { bytes -> String? in
+            let (end, stop) = Self.scanRun(bytes, from: start)
+            guard stop == .quote, end - start <= limits.maxStringBytes else { return nil }
+            pos = end + 1
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
+    }
+
+    /// Like `readSimpleString()`, appending the string's bytes to `out` instead (keys, onto the path).
+    /// - Returns: false, with nothing consumed, for a string that is not simple.
+    mutating func appendSimpleString(to out: inout ScratchBytes) -> Bool {
+        let start = pos + 1
+        return buffer.withUnsafeBufferPointer { bytes -> Bool in
+            let (end, stop) = Self.scanRun(bytes, from: start)
+            guard stop == .quote, end - start <= limits.maxStringBytes else { return false }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+            pos = end + 1
+            return true
+        }
+    }
+
     /// Scans the bytes that are copied unchanged: ASCII other than `"`, `\` and controls, and complete,
-    /// valid UTF-8 sequences. This is the hot loop of the reader.
+    /// valid UTF-8 sequences. This is the hot loop of the reader: plain ASCII goes 8 bytes at a time.
+    /// (Little-endian loads: the first byte in memory is the lowest of the word.)
     @inline(__always)
     static func scanRun(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> (Int, RunStop) {
         var i = start
         let n = p.count
+        guard let base = p.baseAddress else { return (n, .endOfBuffer) }
         while i < n {
+            while i &+ 8 <= n {
+                let found = attention(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                if found != 0 {
+                    i &+= found.trailingZeroBitCount &>> 3  // the first byte that needs a look
+                    break
+                }
+                i &+= 8
+            }
+            guard i < n else { break }
             let b = p[i]
             if b < 0x80 {
                 if b == 0x22 { return (i, .quote) }
@@ -170,6 +210,20 @@ extension JSONScanner {
             i += shape.length
         }
         return (n, .endOfBuffer)
+    }
+
+    /// The high bit of each of 8 bytes (loaded little-endian) that may be a `"`, a `\\`, a control character
+    /// or a non-ASCII byte; 0 when none is. The lowest bit set is exact: borrows only carry upwards.
+    @inline(__always)
+    static func attention(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quotes = word ^ (ones &* 0x22)
+        let backslashes = word ^ (ones &* 0x5C)
+        // (x - 0x01…) & ~x & 0x80… marks the zero bytes of x; with 0x20… it marks the bytes below 0x20.
+        let found = ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
+            | ((word &- ones &* 0x20) & ~word) | word
+        return found & highs
     }
 
     /// A UTF-8 lead byte's sequence length and the range allowed for its second byte (Unicode Table 3-7,
@@ -199,7 +253,7 @@ extension JSONScanner {
     }
 
     /// Appends a scalar value (never a surrogate) as UTF-8.
-    static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+    static func appendUTF8(_ scalar: UInt32, to out: inout ScratchBytes) {
         switch scalar {
         case ..<0x80:
             out.append(UInt8(scalar))

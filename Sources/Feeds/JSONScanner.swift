@@ -198,7 +198,7 @@ struct JSONScanner {
     }
 
     /// Reads a number whose first byte is at `pos`, appending its exact source text to `out` when `keep`.
-    mutating func readNumber(into out: inout [UInt8], keep: Bool) throws(FeedIssue) {
+    mutating func readNumber(into out: inout ScratchBytes, keep: Bool) throws(FeedIssue) {
         if try peek() == UInt8(ascii: "-") {
             if keep { out.append(UInt8(ascii: "-")) }
             pos += 1
@@ -228,7 +228,7 @@ struct JSONScanner {
     }
 
     /// One or more decimal digits.
-    private mutating func digits(into out: inout [UInt8], keep: Bool) throws(FeedIssue) {
+    private mutating func digits(into out: inout ScratchBytes, keep: Bool) throws(FeedIssue) {
         var count = 0
         while let b = try peek(), b &- UInt8(ascii: "0") < 10 {
             if keep { out.append(b) }

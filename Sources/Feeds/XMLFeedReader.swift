@@ -8,8 +8,9 @@ import Glibc
 
 /// Reads one record at a time from an XML product feed: an RSS 2.0 `<item>` or an Atom 1.0 `<entry>`.
 ///
-/// Covers Google Merchant Center's XML formats and feeds built on them (Prisjakt). libxml2's
-/// streaming `xmlTextReader` does the parsing, so memory holds one item, not the document.
+/// Covers Google Merchant Center's XML formats and feeds built on them (Prisjakt). libxml2's push
+/// parser reads the feed in 64 KiB chunks and reports elements and text through SAX2 callbacks (no
+/// tree is built), so memory holds one chunk's items, not the document.
 ///
 /// Field names (see `FeedRecord`): elements in Google's namespace `http://base.google.com/ns/1.0`,
 /// in no namespace (RSS) or in Atom's namespace go by their local name (`g:price` → `price`);
@@ -22,12 +23,14 @@ import Glibc
 /// - Atom's own `<id>` is `atom:id` when the entry also has a `g:id`.
 ///
 /// Security (DESIGN promise 4): no network (`XML_PARSE_NONET`), no DTD loading, no entity
-/// expansion; `XML_PARSE_HUGE` is off, so libxml2 keeps its own size and depth limits. A
-/// document whose DOCTYPE declares entities, or that refers to any entity besides the five
-/// predefined ones, is rejected whole: product feeds never need them, and refusing them is the
-/// only policy that rules out both billion-laughs expansion and external entities (XXE). A
-/// DOCTYPE without entity declarations (old RSS 0.91 exporters write one) is harmless, as its
-/// external DTD is never read, so it is accepted.
+/// expansion; `XML_PARSE_HUGE` is off, so libxml2 keeps its own size and depth limits, and the
+/// two that belong to its tree builder are kept by `XMLItemCollector` with libxml2's messages
+/// (256 open elements, 10,000,000 bytes per text node). A document whose DOCTYPE declares
+/// entities, or that refers to any entity besides the five predefined ones, is rejected whole,
+/// at the first declaration: product feeds never need them, and refusing them is the only
+/// policy that rules out both billion-laughs expansion and external entities (XXE). A DOCTYPE
+/// without entity declarations (old RSS 0.91 exporters write one) is harmless, as its external
+/// DTD is never read, so it is accepted; libxml2's tree builder still checks its declarations.
 ///
 /// Every thrown `FeedIssue` is about the whole feed (an XML stream cannot resume after an
 /// error): after it, `nextRecord()` returns `nil`. Not thread-safe; use from one task at a time.
@@ -49,12 +52,15 @@ public final class XMLFeedReader: RecordSource {
     }
 
     /// `"rss"` or `"atom"` once the root element has been read; `""` before.
-    public private(set) var format: String = ""
+    public var format: String { state.pointee.format }
 
-    /// Never `XML_PARSE_NOENT`, `DTDLOAD`, `DTDATTR`, `DTDVALID`, `XINCLUDE` or `HUGE`.
-    /// `BIG_LINES` keeps line numbers past 65535 (see `currentLine()`).
+    /// Never `XML_PARSE_NOENT`, `DTDLOAD`, `DTDATTR`, `DTDVALID`, `XINCLUDE` or `HUGE`. (`BIG_LINES`
+    /// only concerns tree nodes, which are not built: lines come from the parser's input, in full.)
     static let parserOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue
         | XML_PARSE_BIG_LINES.rawValue)
+
+    /// Bytes handed to libxml2 per `xmlParseChunk`: records wait in memory for at most one chunk.
+    static let chunkSize = 1 << 16
 
     /// libxml2's global set-up, once per process; its global error printers silenced.
     private static let libraryIsReady: Bool = {
@@ -64,16 +70,21 @@ public final class XMLFeedReader: RecordSource {
     }()
 
     let feed: String
-    let limits: Limits
-    private let reader: xmlTextReaderPtr
-    private let errors = XMLErrorSink()
-    /// The bytes of a memory document, which libxml2 reads in place until the reader is freed.
-    private let buffer: UnsafeMutableBufferPointer<UInt8>?
+    private let parser: xmlParserCtxtPtr
+    /// The collector the parser calls back into, at a fixed address (the parser's user data).
+    private let state: UnsafeMutablePointer<XMLItemCollector>
+    /// A memory document, or the read buffer of a file document.
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    /// The length of a memory document; -1 for a file.
     private let memoryByteCount: Int
-    /// The file of a file document; libxml2 does not close it.
+    /// The file of a file document.
     private let fileDescriptor: Int32
+    /// Bytes of the document handed to libxml2 so far.
+    private var offset = 0
+    /// Bytes of `buffer` read from the file and not yet handed to libxml2 (`buffer[0..<pending]`).
+    private var pending = 0
+    private var isAtEnd = false
     private var isFinished = false
-    private var item: XMLItemBuilder?
 
     /// Opens a local XML feed file.
     ///
@@ -92,18 +103,29 @@ public final class XMLFeedReader: RecordSource {
             close(descriptor)
             throw FeedIssue(.unreadable("\(url.path) is a directory"), at: start)
         }
-        // xmlReaderForFd rather than ForFile: one open, with its errno, and no transparent gunzip.
-        guard let reader = xmlReaderForFd(descriptor, url.path, nil, Self.parserOptions) else {
+        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Self.chunkSize)
+        let count = Self.read(descriptor, into: buffer)
+        // As in xmlTextReader: the parser starts with the first 4 bytes, from which it guesses the encoding.
+        guard count >= 0, let (parser, state) = Self.makeParser(
+            first: count >= 4 ? UnsafeBufferPointer(rebasing: buffer[0..<4]) : nil, name: url.path, feed: feed,
+            limits: limits)
+        else {
+            buffer.deallocate()
             close(descriptor)
             throw FeedIssue(.unreadable("libxml2 could not start reading \(url.path)"), at: start)
         }
         self.feed = feed
-        self.limits = limits
-        self.reader = reader
-        self.buffer = nil
-        self.memoryByteCount = 0
+        self.parser = parser
+        self.state = state
+        self.buffer = buffer
+        self.memoryByteCount = -1
         self.fileDescriptor = descriptor
-        installErrorHandler()
+        self.pending = count
+        if count >= 4 {
+            memmove(buffer.baseAddress!, buffer.baseAddress! + 4, count - 4)  // the parser has the first 4
+            pending = count - 4
+            offset = 4
+        }
     }
 
     /// Reads a document held in memory (tests, small downloads).
@@ -116,25 +138,33 @@ public final class XMLFeedReader: RecordSource {
         }
         let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
         _ = buffer.initialize(from: bytes)
-        let start = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-        guard let reader = xmlReaderForMemory(start, Int32(bytes.count), feed, nil, Self.parserOptions) else {
+        guard let (parser, state) = Self.makeParser(
+            first: bytes.count >= 4 ? UnsafeBufferPointer(rebasing: buffer[0..<4]) : nil, name: feed, feed: feed,
+            limits: limits)
+        else {
             buffer.deallocate()
             throw FeedIssue(.unreadable("libxml2 could not start reading the document"),
                             at: SourceLocation(feed: feed, line: 1))
         }
         self.feed = feed
-        self.limits = limits
-        self.reader = reader
+        self.parser = parser
+        self.state = state
         self.buffer = buffer
         self.memoryByteCount = bytes.count
         self.fileDescriptor = -1
-        installErrorHandler()
+        self.offset = bytes.count >= 4 ? 4 : 0
     }
 
     deinit {
-        xmlFreeTextReader(reader)
+        if let document = parser.pointee.myDoc {
+            xmlFreeDoc(document)
+            parser.pointee.myDoc = nil
+        }
+        xmlFreeParserCtxt(parser)
+        state.deinitialize(count: 1)
+        state.deallocate()
         if fileDescriptor >= 0 { close(fileDescriptor) }
-        buffer?.deallocate()
+        buffer.deallocate()
     }
 
     /// Reads the next item or entry.
@@ -144,164 +174,110 @@ public final class XMLFeedReader: RecordSource {
     ///   that is an empty feed), and after any thrown issue.
     /// - Throws: `FeedIssue` for the whole feed: `.malformed` with libxml2's message at its line
     ///   and column (bad syntax, a document cut short, entities, nesting deeper than
-    ///   `limits.maxDepth`), `.invalidEncoding`, or `.tooLarge`.
+    ///   `limits.maxDepth`), `.invalidEncoding`, or `.tooLarge`. Items that ended before the
+    ///   problem are returned first.
     public func nextRecord() throws(FeedIssue) -> FeedRecord? {
         guard !isFinished else { return nil }
         // libxml2's global handlers are per thread, and a task may resume on another thread.
         catalogsync_xml_silence_global_errors()
         do throws(FeedIssue) {
             while true {
-                let status = xmlTextReaderRead(reader)
-                // A fatal error makes the reader fail, and is thrown then. Recoverable errors (an
-                // undeclared namespace prefix) do not stop the reader, so throw them at once.
-                if let error = errors.first, status != 1 || !error.isFatal {
+                if let record = state.pointee.nextFinishedRecord() { return record }
+                switch state.pointee.problem {
+                case .issue(let issue)?:
+                    throw issue
+                case .parser(let error)?:
                     if error.isEmptyDocument && format.isEmpty && isBlankDocument() {
                         isFinished = true
                         return nil
                     }
                     throw issue(for: error)
+                case nil:
+                    break
                 }
-                guard status == 1 else {
-                    if status < 0 {
-                        throw FeedIssue(.malformed("libxml2 could not read the document"), at: location())
+                if isAtEnd {
+                    if state.pointee.isInsideItem {
+                        throw FeedIssue(.malformed("the document ends inside an item"), at: state.pointee.location)
                     }
-                    if item != nil {
-                        throw FeedIssue(.malformed("the document ends inside an item"), at: location())
+                    if parser.pointee.wellFormed == 0 {
+                        throw FeedIssue(.malformed("libxml2 could not read the document"), at: state.pointee.location)
                     }
                     isFinished = true
                     return nil
                 }
-                if let record = try visitNode() { return record }
+                try parseNextChunk()
             }
         } catch {
             isFinished = true
-            item = nil
+            state.pointee.discard()
             var fatal = error
             fatal.isFatal = true  // the XML stream cannot be resumed: the feed is rejected whole
             throw fatal
         }
     }
 
-    // MARK: - Nodes
+    // MARK: - Input
 
-    private func visitNode() throws(FeedIssue) -> FeedRecord? {
-        switch xmlTextReaderNodeType(reader) {
-        case XMLNodeType.element:
-            return try startElement()
-        case XMLNodeType.endElement:
-            return try endElement()
-        case XMLNodeType.text, XMLNodeType.cdata, XMLNodeType.whitespace, XMLNodeType.significantWhitespace:
-            if item != nil, let value = xmlTextReaderConstValue(reader) {
-                try item!.appendText(value, limits: limits, at: location())
-            }
-        case XMLNodeType.documentType:
-            if declaresEntities() {
-                throw FeedIssue(.malformed("the DOCTYPE declares entities; XML feeds with entity declarations are "
-                    + "refused (no entity expansion, no external entities)"), at: location())
-            }
-        case XMLNodeType.entityReference:
-            let name = xmlString(xmlTextReaderConstName(reader)) ?? "?"
-            throw FeedIssue(.malformed("entity reference &\(name); refused: only &amp; &lt; &gt; &quot; &apos; and "
-                + "character references are allowed"), at: location())
-        default:
-            break
+    /// Hands the next chunk to libxml2, which calls back into `state` for what it parses.
+    private func parseNextChunk() throws(FeedIssue) {
+        if memoryByteCount >= 0 {
+            let count = min(Self.chunkSize, memoryByteCount - offset)
+            isAtEnd = offset + count == memoryByteCount
+            parse(UnsafeBufferPointer(rebasing: buffer[offset..<(offset + count)]), isLast: isAtEnd)
+            offset += count
+            return
         }
-        return nil
+        if pending == 0 {
+            pending = Self.read(fileDescriptor, into: buffer)
+            guard pending >= 0 else {
+                pending = 0
+                throw FeedIssue(.malformed("libxml2 could not read the document"), at: state.pointee.location)
+            }
+        }
+        isAtEnd = pending == 0
+        parse(UnsafeBufferPointer(rebasing: buffer[0..<pending]), isLast: isAtEnd)
+        offset += pending
+        pending = 0
     }
 
-    private func startElement() throws(FeedIssue) -> FeedRecord? {
-        let localName = xmlString(xmlTextReaderConstLocalName(reader)) ?? ""
-        let namespace = xmlString(xmlTextReaderConstNamespaceUri(reader))
-        let prefix = xmlString(xmlTextReaderConstPrefix(reader))
-        let isEmpty = xmlTextReaderIsEmptyElement(reader) == 1
-        if format.isEmpty {
-            switch (localName, namespace) {
-            case ("rss", nil): format = "rss"
-            case ("feed", XMLNamespace.atom?): format = "atom"
-            default:
-                let name = prefix.map { "\($0):\(localName)" } ?? localName
-                throw FeedIssue(.malformed("the root element is <\(name)>; expected RSS 2.0 <rss> or Atom <feed> "
-                    + "in the namespace \(XMLNamespace.atom)"), at: location())
-            }
+    private func parse(_ bytes: UnsafeBufferPointer<UInt8>, isLast: Bool) {
+        let start = bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
+        _ = xmlParseChunk(parser, start, Int32(bytes.count), isLast ? 1 : 0)
+    }
+
+    /// Fills `buffer` from the file as far as it goes; 0 at its end, -1 on a read error.
+    private static func read(_ descriptor: Int32, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var count = 0
+        while count < buffer.count {
+            let got = Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+            if got < 0 && errno == EINTR { continue }
+            guard got >= 0 else { return -1 }
+            if got == 0 { break }
+            count += got
+        }
+        return count
+    }
+
+    /// A push parser that calls back into a new collector, fed `first` (the first 4 bytes) if given.
+    private static func makeParser(
+        first: UnsafeBufferPointer<UInt8>?, name: String, feed: String, limits: Limits
+    ) -> (xmlParserCtxtPtr, UnsafeMutablePointer<XMLItemCollector>)? {
+        let state = UnsafeMutablePointer<XMLItemCollector>.allocate(capacity: 1)
+        state.initialize(to: XMLItemCollector(feed: feed, limits: limits))
+        var handler = XMLItemCollector.saxHandler()
+        let start = first?.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
+        guard let parser = xmlCreatePushParserCtxt(&handler, state, start, Int32(first?.count ?? 0), name) else {
+            state.deinitialize(count: 1)
+            state.deallocate()
             return nil
         }
-        if item != nil {
-            var element = XMLItemBuilder.Element(localName: localName, namespace: namespace, prefix: prefix)
-            if namespace == XMLNamespace.atom && localName == "link" {
-                element.isAlternateLink = ["alternate", nil].contains(attribute("rel"))
-                element.fixedValue = attribute("href")
-            }
-            try item!.start(element, limits: limits, at: location())
-            if isEmpty { item!.end() }
-            return nil
-        }
-        let isItem = format == "rss" ? localName == "item" && namespace == nil
-            : localName == "entry" && namespace == XMLNamespace.atom
-        guard isItem else { return nil }
-        item = XMLItemBuilder(line: currentLine(), isAtom: format == "atom")
-        return isEmpty ? finishItem() : nil
+        parser.pointee._private = UnsafeMutableRawPointer(state)
+        state.pointee.parser = parser
+        _ = xmlCtxtUseOptions(parser, parserOptions)
+        return (parser, state)
     }
 
-    private func endElement() throws(FeedIssue) -> FeedRecord? {
-        guard item != nil else { return nil }
-        return item!.end() ? finishItem() : nil
-    }
-
-    private func finishItem() -> FeedRecord? {
-        defer { item = nil }
-        return item?.record()
-    }
-
-    // MARK: - libxml2 details
-
-    private func installErrorHandler() {
-        let context = Unmanaged.passUnretained(errors).toOpaque()
-        xmlTextReaderSetStructuredErrorHandler(reader, { context, error in
-            guard let context, let error else { return }
-            Unmanaged<XMLErrorSink>.fromOpaque(context).takeUnretainedValue().record(error.pointee)
-        }, context)
-    }
-
-    /// The value of an attribute of the current element (the reader moves back to the element).
-    private func attribute(_ name: String) -> String? {
-        guard xmlTextReaderMoveToAttribute(reader, name) == 1 else { return nil }
-        defer { xmlTextReaderMoveToElement(reader) }
-        return xmlString(xmlTextReaderConstValue(reader))
-    }
-
-    private func declaresEntities() -> Bool {
-        guard let node = xmlTextReaderCurrentNode(reader), node.pointee.type == XML_DTD_NODE else { return false }
-        let dtd = UnsafeMutableRawPointer(node).assumingMemoryBound(to: xmlDtd.self).pointee
-        return dtd.entities != nil || dtd.pentities != nil
-    }
-
-    /// The line of the current node: for an element, that of its start tag.
-    ///
-    /// The parser reads ahead of the reader, so its own line can be past the node; use the line
-    /// libxml2 stored in the node. Nodes store lines in 16 bits (65535 means "or more"); with
-    /// `XML_PARSE_BIG_LINES` a text node keeps the full line, counted after its own text, in
-    /// `psvi`: an element's line is that of its first descendant text less the text's newlines
-    /// (exact unless a start tag itself spans lines).
-    private func currentLine() -> Int {
-        guard let node = xmlTextReaderCurrentNode(reader), node.pointee.line > 0 else { return parserLine() }
-        if node.pointee.line < 65535 { return Int(node.pointee.line) }
-        return firstTextLine(in: node, levels: 5) ?? parserLine()
-    }
-
-    /// The line of `node`'s start, from the first text node found by descending first children.
-    private func firstTextLine(in node: xmlNodePtr, levels: Int) -> Int? {
-        guard node.pointee.type != XML_TEXT_NODE else {
-            // A text node's line is counted after its text (the parser calls back at its end).
-            let line = node.pointee.line < 65535
-                ? Int(node.pointee.line) : node.pointee.psvi.map { Int(bitPattern: $0) }
-            let newlines = node.pointee.content.map { content in
-                UnsafeBufferPointer(start: content, count: strlen(content)).count { $0 == 0x0A }
-            } ?? 0
-            return line.map { $0 - newlines }
-        }
-        guard levels > 0, node.pointee.type == XML_ELEMENT_NODE, let child = node.pointee.children else { return nil }
-        return firstTextLine(in: child, levels: levels - 1)
-    }
+    // MARK: - Issues
 
     /// Whether the document holds nothing but white space and an XML declaration.
     ///
@@ -310,7 +286,7 @@ public final class XMLFeedReader: RecordSource {
     /// an empty feed and an HTML error page is a malformed one.
     private func isBlankDocument() -> Bool {
         var bytes: [UInt8]
-        if let buffer {
+        if memoryByteCount >= 0 {
             bytes = Array(buffer.prefix(min(memoryByteCount, Self.blankProbeBytes)))
         } else {
             bytes = [UInt8](repeating: 0, count: Self.blankProbeBytes)
@@ -329,16 +305,9 @@ public final class XMLFeedReader: RecordSource {
 
     private static let blankProbeBytes = 65_536
 
-    private func parserLine() -> Int { max(1, Int(xmlTextReaderGetParserLineNumber(reader))) }
-
-    /// Where the current node is, for the issues this reader raises itself (libxml2's carry their own).
-    private func location() -> SourceLocation {
-        SourceLocation(feed: feed, line: currentLine())
-    }
-
-    private func issue(for error: XMLErrorSink.Captured) -> FeedIssue {
-        let at = SourceLocation(feed: feed, line: error.line > 0 ? error.line : parserLine(),
-                                column: error.column > 0 ? error.column : nil)
+    private func issue(for error: XMLParserError) -> FeedIssue {
+        let line = error.line > 0 ? error.line : max(1, Int(parser.pointee.input?.pointee.line ?? 1))
+        let at = SourceLocation(feed: feed, line: line, column: error.column > 0 ? error.column : nil)
         if error.isEncodingError { return FeedIssue(.invalidEncoding(error.message), at: at) }
         if error.isSizeLimit { return FeedIssue(.tooLarge(error.message), at: at) }
         if error.isEmptyDocument && format.isEmpty {
@@ -349,24 +318,14 @@ public final class XMLFeedReader: RecordSource {
     }
 }
 
-/// Converts a libxml2 string that must not be freed (the `Const` functions).
-func xmlString(_ pointer: UnsafePointer<xmlChar>?) -> String? {
-    pointer.map { String(cString: $0) }
+/// Whether a libxml2 string is `text`.
+func xmlEqual(_ pointer: UnsafePointer<xmlChar>, _ text: StaticString) -> Bool {
+    xmlStrEqual(pointer, text.utf8Start) == 1
 }
 
 enum XMLNamespace {
     static let google = "http://base.google.com/ns/1.0"
     static let atom = "http://www.w3.org/2005/Atom"
-}
-
-/// `xmlReaderTypes` as the `Int32` that `xmlTextReaderNodeType` returns.
-enum XMLNodeType {
-    static let element = Int32(XML_READER_TYPE_ELEMENT.rawValue)
-    static let endElement = Int32(XML_READER_TYPE_END_ELEMENT.rawValue)
-    static let text = Int32(XML_READER_TYPE_TEXT.rawValue)
-    static let cdata = Int32(XML_READER_TYPE_CDATA.rawValue)
-    static let whitespace = Int32(XML_READER_TYPE_WHITESPACE.rawValue)
-    static let significantWhitespace = Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue)
-    static let documentType = Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue)
-    static let entityReference = Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue)
+    static let googleC: StaticString = "http://base.google.com/ns/1.0"
+    static let atomC: StaticString = "http://www.w3.org/2005/Atom"
 }
