@@ -39,6 +39,7 @@ struct Cycle {
         if testCase != .cold {
             if !manager.fileExists(atPath: seed.path) { try makeSeed(from: seedFeed, label: label) }
             try manager.copyItem(at: seed, to: state)
+            try flush(state)
         }
         // After seeding: the seed's own batch files must not count as this cycle's.
         try? manager.removeItem(at: out)
@@ -49,6 +50,16 @@ struct Cycle {
             try manager.copyItem(at: state, to: seed)
         }
         return (run, counts)
+    }
+
+    /// Writes the copied state to disk before the timed cycle: otherwise the cycle's first checkpoint
+    /// `fdatasync`s the whole fresh copy (2.3 s of a 1M-SKU cycle), which a daemon's state never is.
+    private func flush(_ folder: URL) throws {
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            let handle = try FileHandle(forUpdating: folder.appendingPathComponent(name))
+            try handle.synchronize()
+            try handle.close()
+        }
     }
 
     /// Syncs generation 1 into an empty state, untimed, and keeps the state as the seed.

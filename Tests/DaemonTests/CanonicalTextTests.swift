@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Daemon
 
@@ -16,5 +17,14 @@ import Testing
         #expect(text != CanonicalText.of(Rules(labels: [3: ["x"], 1: ["y"], 2: []], currencies: ["SEK": 2, "EUR": 1],
                                                cap: nil)))
         #expect(text.contains("cap:nil"))
+    }
+
+    @Test func aFolderIsTheSameWhetherItExistsYetOrNot() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cs-canon-\(UUID().uuidString)")
+        let before = CanonicalText.of([URL(fileURLWithPath: folder.path)])
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(URL(fileURLWithPath: folder.path).absoluteString.hasSuffix("/"))  // what made the keys differ
+        #expect(CanonicalText.of([URL(fileURLWithPath: folder.path)]) == before)
     }
 }
