@@ -22,7 +22,8 @@ extension SyncSummary {
             let profile = feed.profile.map { " (profile \($0))" } ?? ""
             lines.append("feed \(feed.name)\(profile): \(feed.rowsRead) rows read, \(feed.rowsAccepted) accepted, "
                          + "\(feed.issueCount) rejected; items \(feed.created) new, \(feed.updated) changed, "
-                         + "\(feed.deleted) removed")
+                         + "\(feed.deleted) removed"
+                         + (feed.skipped > 0 ? "; \(feed.skipped) rows unchanged (not mapped again)" : ""))
             for issue in feed.issues { lines.append("  \(issue)") }
             if feed.issueCount > feed.issues.count {
                 lines.append("  … and \(feed.issueCount - feed.issues.count) more (catalogsync validate lists them all)")
