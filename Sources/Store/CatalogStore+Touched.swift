@@ -5,23 +5,17 @@
 /// configuration of its last whole reconcile and the next moment a sale window opens or closes: while both
 /// hold, every SKU the run did not touch is already reconciled.
 extension CatalogStore {
+    /// The per-connection table of touched SKUs (made when the store is opened).
+    static let touchedTableSQL = "CREATE TEMP TABLE IF NOT EXISTS touched (sku TEXT PRIMARY KEY) WITHOUT ROWID"
+
     /// Starts the run's list of touched SKUs, empty.
     public func beginTouched() throws {
-        try connection.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS touched (sku TEXT PRIMARY KEY) WITHOUT ROWID;
-            DELETE FROM temp.touched;
-            """)
+        try connection.execute("DELETE FROM temp.touched")
     }
 
     /// Notes that this run changed what the feeds say about `sku`.
     public func touch(sku: String) throws {
-        do {
-            try connection.statement("INSERT OR IGNORE INTO temp.touched VALUES (?)").bind(.text(sku)).run()
-        } catch {
-            // The first touch of a connection that never began a list (ingest run on its own, in tests).
-            try beginTouched()
-            try connection.statement("INSERT OR IGNORE INTO temp.touched VALUES (?)").bind(.text(sku)).run()
-        }
+        try connection.statement("INSERT OR IGNORE INTO temp.touched VALUES (?)").bind(.text(sku)).run()
     }
 
     /// Touches every SKU with a stock override: whether one applies depends on its primary feed's file time.

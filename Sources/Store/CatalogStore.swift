@@ -10,6 +10,7 @@ public final class CatalogStore {
     public init(path: String) throws {
         connection = try Connection(path: path)
         try Migrator(Schema.migrations).migrate(connection)
+        try connection.execute(Self.touchedTableSQL)
     }
 
     /// Opens `catalogsync.db` in `directory`, creating the directory if needed.
