@@ -131,6 +131,29 @@ import Testing
         #expect(try quantity() == 3)
     }
 
+    /// Listings marked for a re-push (Google expires items it was told about over 30 days ago) are sent again
+    /// by the next sync though no feed row changed: marking clears the channel's reconcile mark.
+    @Test func listingsMarkedForARepushAreSentAgainThoughNothingChanged() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cs-repush-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let config = try Config.parse("""
+            { state_dir: "state", feeds: [{ name: "f", source: "feed.csv", currency: "SEK" }],
+              channels: [{ name: "c", type: "file", path: "out" }] }
+            """, file: root.appendingPathComponent("catalogsync.json"))
+        let store = try CatalogStore(directory: config.stateDirectory)
+        let job = SyncJob(config: config, store: store, logger: Logger(minimumLevel: .error, sink: { _ in }))
+        try (["id,title,price,availability,quantity"] + (1...12).map { "S\($0),Sock,2.00 SEK,in_stock,\($0)" })
+            .joined(separator: "\n").write(to: root.appendingPathComponent("feed.csv"), atomically: true, encoding: .utf8)
+        _ = try await job.run(now: clockStart)
+        #expect(try store.markForRepush(channel: "c", ackedBefore: "9999-12-31T00:00:00.000Z") == 12)
+
+        let again = try await job.run(now: clockStart.addingTimeInterval(60))
+        #expect(again.feeds[0].skipped == 12)
+        #expect(again.channels[0].enqueued == [.update: 12] && again.channels[0].compared == 12)
+        #expect(try store.ackedListings(channel: "c").values.allSatisfy { $0.contains("\"quantity\"") })
+    }
+
     let clockStart = Date(timeIntervalSince1970: 1_796_000_000)
 
     static func iso(_ date: Date) -> String {
