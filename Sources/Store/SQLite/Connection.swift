@@ -6,6 +6,7 @@ public final class Connection {
     let handle: OpaquePointer
     private var statementCache: [String: Statement] = [:]
     public let path: String
+    private let checkpointer: Checkpointer
 
     /// Opens (creating if needed) the database at `path` in WAL mode with foreign keys on.
     public init(path: String) throws(SQLiteError) {
@@ -19,6 +20,7 @@ public final class Connection {
         }
         handle = db
         self.path = path
+        checkpointer = Checkpointer(path: path)
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 5_000)
         try execute("PRAGMA journal_mode = WAL")
@@ -27,9 +29,14 @@ public final class Connection {
         // 16 MiB of page cache (the default is 2): more of a cycle's dirty pages stay in memory until the
         // commit instead of spilling to the WAL, within the daemon's memory budget.
         try execute("PRAGMA cache_size = -16384")
+        // Checkpoints run on a thread of their own (`Checkpointer`); a WAL that grew during a long cycle is
+        // trimmed back to 64 MiB once a checkpoint has copied all of it.
+        try execute("PRAGMA journal_size_limit = 67108864")
+        checkpointer.install(on: db)
     }
 
     deinit {
+        checkpointer.stop()
         statementCache.removeAll()
         sqlite3_close_v2(handle)
     }

@@ -1,0 +1,74 @@
+import CSQLite
+import Foundation
+import Testing
+@testable import Store
+
+@Suite struct CheckpointerTests {
+    /// A database path in a fresh temporary folder.
+    func temporaryDatabase() throws -> (folder: URL, path: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("catalogsync-ckpt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return (folder, folder.appendingPathComponent("state.db").path)
+    }
+
+    func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+
+    /// Writes about `pages` 4 KiB pages in one transaction.
+    func writePages(_ connection: Connection, _ pages: Int) throws {
+        try connection.execute("CREATE TABLE IF NOT EXISTS filler (bytes BLOB)")
+        try connection.transaction {
+            try connection.execute("""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(pages))
+                INSERT INTO filler SELECT randomblob(3900) FROM n
+                """)
+        }
+    }
+
+    /// Polls `condition` for up to 10 s.
+    func eventually(_ condition: () -> Bool) -> Bool {
+        for _ in 0..<1_000 {
+            if condition() { return true }
+            usleep(10_000)
+        }
+        return condition()
+    }
+
+    @Test func aCommitPastTheThresholdReachesTheDatabaseFileWhileTheConnectionStaysOpen() throws {
+        let (folder, path) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let connection = try Connection(path: path)
+        try writePages(connection, 1_500)
+        // Until a checkpoint copies them, the pages live in the WAL only.
+        #expect(eventually { fileSize(path) >= 1_500 * 4_096 })
+        withExtendedLifetime(connection) {}
+    }
+
+    @Test func closingTheConnectionStopsTheThreadSoTheLastCloseRemovesTheWAL() throws {
+        let (folder, path) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var connection: Connection? = try Connection(path: path)
+        try writePages(connection!, 1_500)
+        try writePages(connection!, 1_200)
+        connection = nil
+        // SQLite deletes the WAL when its last connection closes: the thread's own connection is closed too.
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        #expect(fileSize(path) >= 2_700 * 4_096)
+    }
+
+    @Test func whenTheThreadCannotOpenItsConnectionTheWriterCheckpointsItself() throws {
+        let (folder, path) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let connection = try Connection(path: path)
+        let broken = Checkpointer(path: folder.appendingPathComponent("missing/state.db").path)
+        broken.install(on: connection.handle)
+        defer { broken.stop() }
+        try writePages(connection, 1_100)  // starts the thread, which fails to open
+        #expect(eventually { !broken.request() })
+        let before = fileSize(path)
+        try writePages(connection, 1_100)
+        // No thread to wait for: the commit itself copied the WAL into the file.
+        #expect(fileSize(path) >= before + 1_100 * 4_096)
+    }
+}
