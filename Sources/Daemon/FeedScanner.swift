@@ -1,6 +1,7 @@
 public import Catalog
 public import Feeds
 public import Foundation
+public import Store
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,23 +15,19 @@ public struct FeedScanner {
     public enum Row {
         /// A mapped offer; `digest` is its record's hash when the feed's rows can be skipped by it.
         case offer(Offer, line: Int, digest: UInt64?)
-        /// A record `skipUnchanged` recognised by its digest: byte for byte what an item of the feed was read from.
+        /// A record recognised by its digest: byte for byte what an item of the feed (`known`) was read from.
         case unchanged(id: String, line: Int)
         case update(InventoryUpdate)
         case issue(FeedIssue)
     }
 
-    /// Asked with a record's id and digest before the record is decoded and mapped: `true` skips it as unchanged
-    /// (the caller then owns the item, as if the offer had been mapped). Only for profiles that map one record
-    /// to one offer found by its `id` (google). It must answer `false` for an id the feed already had (skipped
-    /// or mapped): that record is then mapped and reported as a duplicate. `idHash` is `RowHash.hash(id)`.
-    public var skipUnchanged: ((_ id: String, _ idHash: UInt64, _ digest: UInt64) -> Bool)?
-
-    /// About how many rows the feed has (its last generation's items): the duplicate check is sized for them
-    /// up front instead of doubling its table while reading.
-    public var expectedRows = 0 {
-        didSet { if seen.isEmpty { seen = SeenIDs(capacity: max(expectedRows, 1 << 16)) } }
-    }
+    /// The feed's items as the store has them (ingest sets this; `validate` does not).
+    ///
+    /// A record byte for byte what an item was read from is `.unchanged`: found by its id and digest before it
+    /// is decoded, and never mapped — only for profiles that map one record to one offer found by its `id`
+    /// (google). Their seen marks are also the duplicate-id check for the items' SKUs, so only new ids take
+    /// memory of their own (`seen`).
+    public var known: ItemDigests?
 
     private let source: any RecordSource
     public let context: MappingContext
@@ -133,7 +130,7 @@ public struct FeedScanner {
                 ?? Profiles.detect(fieldNames: record.fields.map(\.name)) ?? .google
             profile = kind
             mapper = Profiles.mapper(kind, context: context, mapping: mapping)
-            if skipUnchanged != nil && kind == .google { digestSeed = digestSeed(profile: kind) }
+            if known != nil && kind == .google { digestSeed = digestSeed(profile: kind) }
         }
         if let seed = digestSeed, digest == nil {
             // A CSV feed's first record (decoded before the profile was known), or a record of another format.
@@ -158,12 +155,12 @@ public struct FeedScanner {
         if var mapper { enqueue(mapper.finish(), digest: nil); self.mapper = mapper }
     }
 
-    /// Queues the record as unchanged when `skipUnchanged` says so (and its id is new in this feed).
+    /// Queues the record as unchanged when it is byte for byte what its item was read from — unless the feed
+    /// had the id already: that record is mapped, and reported as a duplicate.
     private mutating func skipsUnchanged(id: String, digest: UInt64, line: Int) -> Bool {
-        let idHash = RowHash.hash(id)
-        guard skipUnchanged?(id, idHash, digest) == true else { return false }
+        guard let known, digest != 0, let entry = known.entry(for: id), known.rawHash(entry) == digest,
+              known.markSeen(entry, line: line) == nil else { return false }
         rowsRead += 1
-        _ = seen.insert(hash: idHash, line: line)
         queue.append(.unchanged(id: id, line: line))
         return true
     }
@@ -202,7 +199,12 @@ public struct FeedScanner {
 
     /// A duplicate-id issue when `id` was seen before; records it otherwise.
     private mutating func deduplicated(id: String, line: Int) -> Row? {
-        guard let first = seen.insert(id, line: line) else { return nil }
+        let first = if let known, let entry = known.entry(for: id) {
+            known.markSeen(entry, line: line)
+        } else {
+            seen.insert(id, line: line)
+        }
+        guard let first else { return nil }
         return .issue(FeedIssue(.duplicateID(id, firstLine: first),
                                 at: SourceLocation(feed: context.feed, line: line, field: "id")))
     }

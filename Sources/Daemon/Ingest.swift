@@ -83,16 +83,9 @@ struct Ingest {
         let generation = (previous?.generation ?? 0) + 1
         let known = try store.itemDigests(feed: feed.name, expectedCount: previous?.itemCount ?? 0)
         let previousCount = known.count
-        scanner.expectedRows = previousCount
         // A record byte for byte what an item was read from is that item, unchanged: not decoded, not mapped.
-        // Every item this generation has (skipped or mapped below) is marked seen: a second row with its id
-        // is never skipped, so the scanner maps it and reports the duplicate.
-        scanner.skipUnchanged = { id, idHash, digest in
-            guard let entry = known.entry(for: id, hash: idHash), known.rawHash(entry) == digest, digest != 0,
-                  !known.isSeen(entry) else { return false }
-            known.markSeen(entry)
-            return true
-        }
+        // The scanner marks every item this generation has seen (skipped or mapped): what is left is deleted.
+        scanner.known = known
         var zeroed = 0
         while let row = try scanner.next() {
             let offer: Offer, line: Int, digest: UInt64
@@ -113,7 +106,6 @@ struct Ingest {
             let data = offer.baseListing.jsonText
             let fingerprint = CatalogStore.fingerprint(data)
             if let entry = known.entry(for: offer.id) {
-                known.markSeen(entry)
                 if known.fingerprint(entry) == fingerprint {
                     // The same item from a record that changed in ways it does not show (or was not hashed before).
                     if known.rawHash(entry) != digest { try store.setRawHash(feed: feed.name, sku: offer.id, digest) }

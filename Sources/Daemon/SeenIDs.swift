@@ -1,6 +1,7 @@
 import Catalog
 
-/// The ids a feed has had so far, and the line each was first seen on, in about 32 bytes per id.
+/// The ids a feed has had so far, and the line each was first seen on, in about 32 bytes per id. Ingest
+/// keeps here only the ids the store did not know (`FeedScanner.known` has the others).
 ///
 /// A `[String: Int]` costs about 100 bytes per id at a million SKUs (ids longer than 15 bytes live on
 /// the heap), which alone would break the memory budget. This keeps a 64-bit hash of each id's UTF-8
@@ -18,17 +19,10 @@ struct SeenIDs {
         lines = Array(repeating: 0, count: size)
     }
 
-    var isEmpty: Bool { count == 0 }
-
     /// Records `id` on `line`. - Returns: the line it was first seen on, when it was seen before.
     mutating func insert(_ id: String, line: Int) -> Int? {
-        insert(hash: RowHash.hash(id), line: line)
-    }
-
-    /// `insert(_:line:)` for an id whose `RowHash` the caller has.
-    mutating func insert(hash idHash: UInt64, line: Int) -> Int? {
         if (count + 1) * 2 > hashes.count { grow() }
-        let hash = Self.slotHash(idHash)
+        let hash = Self.slotHash(RowHash.hash(id))
         var slot = Int(truncatingIfNeeded: hash) & (hashes.count - 1)
         while hashes[slot] != 0 {
             if hashes[slot] == hash { return Int(lines[slot]) }

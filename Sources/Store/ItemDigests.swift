@@ -4,8 +4,10 @@ import Glibc
 #endif
 
 /// Every item of one feed as ingest needs it to skip unchanged rows: SKU → record hash and listing
-/// fingerprint, plus whether this generation has seen the SKU yet. Exact (SKUs are compared byte for
-/// byte), and compact: about 45 bytes per item plus the SKU's bytes, where a `[String: …]` costs about 100.
+/// fingerprint, plus the line this generation first had the SKU on. Exact (SKUs are compared byte for
+/// byte), and compact: about 48 bytes per item plus the SKU's bytes, where a `[String: …]` costs about 100.
+/// The first lines make it the duplicate-id check for every SKU the feed had before, so that check needs
+/// memory only for new SKUs.
 ///
 /// Built once per generation (`CatalogStore.itemDigests(feed:)`) and then only read, except for the seen
 /// marks: the tables are constants, which keeps the per-row lookup free of exclusivity checks.
@@ -20,7 +22,8 @@ public final class ItemDigests {
     private let fingerprints: [Int64]
     /// Open addressing, at most half full: entry index + 1, 0 for an empty slot.
     private let slots: [Int32]
-    private let seen: UnsafeMutableBufferPointer<Bool>
+    /// The line this generation first had the entry on, plus one; 0: not seen yet.
+    private let seenLines: UnsafeMutableBufferPointer<UInt32>
     public private(set) var seenCount = 0
 
     /// An entry's position, for the accessors below.
@@ -74,11 +77,11 @@ public final class ItemDigests {
             slots[slot] = Int32(entry + 1)
         }
         self.slots = slots
-        seen = .allocate(capacity: hashes.count)
-        seen.initialize(repeating: false)
+        seenLines = .allocate(capacity: hashes.count)
+        seenLines.initialize(repeating: 0)
     }
 
-    deinit { seen.deallocate() }
+    deinit { seenLines.deallocate() }
 
     /// The entry of `sku`, or `nil` when the feed has no such item.
     /// - Parameter hash: `RowHash.hash(sku)`, when the caller has it already.
@@ -104,18 +107,21 @@ public final class ItemDigests {
     /// The hash of the record the item was last read from; 0 when not known.
     public func rawHash(_ entry: Entry) -> UInt64 { rawHashes[entry] }
     public func fingerprint(_ entry: Entry) -> Int64 { fingerprints[entry] }
-    public func isSeen(_ entry: Entry) -> Bool { seen[entry] }
+    public func isSeen(_ entry: Entry) -> Bool { seenLines[entry] != 0 }
 
-    public func markSeen(_ entry: Entry) {
-        guard !seen[entry] else { return }
-        seen[entry] = true
+    /// Marks the entry seen on `line`. - Returns: the line it was first seen on, when it was seen before.
+    @discardableResult
+    public func markSeen(_ entry: Entry, line: Int = 0) -> Int? {
+        guard seenLines[entry] == 0 else { return Int(seenLines[entry] - 1) }
+        seenLines[entry] = UInt32(clamping: max(line, 0) + 1)
         seenCount += 1
+        return nil
     }
 
     /// The SKUs not seen in this generation: what a complete feed deletes.
     public func unseenSKUs() -> [String] {
         arena.withUnsafeBufferPointer { bytes in
-            seen.indices.filter { !seen[$0] }.map { entry in
+            seenLines.indices.filter { seenLines[$0] == 0 }.map { entry in
                 let start = Int(starts[entry])
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<start + Int(lengths[entry])]),
                               as: UTF8.self)

@@ -83,6 +83,22 @@ import Testing
         #expect(try folder.store.itemData(feed: "f", sku: "A")?.contains("12.00 SEK") == true)
     }
 
+    @Test func everyDuplicateNamesTheLineItsIdWasFirstSeenOn() async throws {
+        let folder = try Folder()
+        _ = try await folder.sync([Self.header] + Self.rows)
+        // Known SKUs, first skipped (A, line 2) or first mapped (B, line 3), and a new SKU (N, line 14).
+        let rows = [Self.rows[0], "B,Hat,6.00 SEK,in_stock,1"] + Self.rows.dropFirst(2)
+            + ["N,New,1.00 SEK,in_stock,1", "A,Shirt,1.00 SEK,in_stock,1", "B,Hat,7.00 SEK,in_stock,1",
+               "N,New,2.00 SEK,in_stock,1"]
+        let summary = try await folder.sync([Self.header] + rows)
+        let messages = summary.feeds[0].issues.map(\.description)
+        #expect(messages.count == 3)
+        for (id, line) in [("A", 2), ("B", 3), ("N", 14)] {
+            #expect(messages.contains { $0.contains("\"\(id)\" (first seen on line \(line))") }, "\(id): \(messages)")
+        }
+        #expect(summary.feeds[0].created == 1 && summary.feeds[0].updated == 1 && summary.feeds[0].skipped == 11)
+    }
+
     @Test func reorderedColumnsAreReadAgainWithoutRewritingItems() async throws {
         let folder = try Folder()
         _ = try await folder.sync([Self.header] + Self.rows)

@@ -26,6 +26,18 @@ import Testing
         #expect(digests.seenCount == skus.count - unseen.count)
     }
 
+    @Test func markingASeenEntryAgainReturnsTheLineItWasFirstSeenOn() throws {
+        let store = try CatalogStore(path: ":memory:")
+        for sku in ["A", "B"] {
+            try store.upsertItem(feed: "f", sku: sku, groupID: nil, fingerprint: 1, data: "{}", line: nil, generation: 1)
+        }
+        let digests = try store.itemDigests(feed: "f")
+        let a = try #require(digests.entry(for: "A")), b = try #require(digests.entry(for: "B"))
+        #expect(digests.markSeen(a, line: 7) == nil && digests.markSeen(b, line: 0) == nil)
+        #expect(digests.markSeen(a, line: 9) == 7 && digests.markSeen(b, line: 3) == 0)
+        #expect(digests.seenCount == 2 && digests.isSeen(a))
+    }
+
     @Test func rowHashSeparatesLengthsSeedsAndSingleBits() {
         #expect(RowHash.hash("ab") != RowHash.hash("ab\0"))
         #expect(RowHash.hash(["ab", "c"]) != RowHash.hash(["a", "bc"]))
