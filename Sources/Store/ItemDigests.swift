@@ -84,11 +84,10 @@ public final class ItemDigests {
     deinit { seenLines.deallocate() }
 
     /// The entry of `sku`, or `nil` when the feed has no such item.
-    /// - Parameter hash: `RowHash.hash(sku)`, when the caller has it already.
-    public func entry(for sku: String, hash: UInt64? = nil) -> Entry? {
+    public func entry(for sku: String) -> Entry? {
         var sku = sku
         return sku.withUTF8 { key in
-            let hash = hash ?? RowHash.hash(UnsafeRawBufferPointer(key))
+            let hash = RowHash.hash(UnsafeRawBufferPointer(key))
             let mask = slots.count - 1
             var slot = Int(truncatingIfNeeded: hash) & mask
             while slots[slot] != 0 {

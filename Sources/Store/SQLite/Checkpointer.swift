@@ -69,6 +69,7 @@ final class Checkpointer: @unchecked Sendable {
         var db: OpaquePointer?
         // A connection opens the WAL with its first read; until then (SQLite 3.40) a checkpoint does nothing.
         if sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) != SQLITE_OK
+            || sqlite3_busy_timeout(db, 5_000) != SQLITE_OK
             || sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", nil, nil, nil) != SQLITE_OK {
             sqlite3_close_v2(db)
             db = nil  // `stopped` below: the writer checkpoints itself from now on
