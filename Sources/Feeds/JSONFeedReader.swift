@@ -28,7 +28,7 @@ public enum JSONFeedLayout: String, Sendable {
 /// One owner: not `Sendable`.
 public final class JSONFeedReader: RecordSource {
     /// The layout being read; after the first `nextRecord()`, what `.auto` detected.
-    public var layout: JSONFeedLayout { parser.layout }
+    public var feedLayout: JSONFeedLayout { parser.layout }
 
     // All parsing state lives in one struct, so the hot loops run without per-access exclusivity checks.
     private var parser: JSONRecordParser
