@@ -15,16 +15,20 @@ import Foundation
 //
 // `--checksum` and `--dump` show that a change to a reader leaves its output alone: compare them between
 // two builds (`--dump` prints every record and issue; it is slow, for small and hostile files).
+// `--skip` times what ingest does with a generation whose rows are all unchanged (see `FeedScanner`).
 
 let usage = """
-    usage: feeds-read-bench [--format xml|json|jsonl] [--memory [--chunk-size N]] [--checksum | --dump] FILE
+    usage: feeds-read-bench [--format xml|json|jsonl] [--memory [--chunk-size N]] [--checksum | --dump | --skip] FILE
 
     Reads every record of FILE with XMLFeedReader or JSONFeedReader (the format comes from the extension
     unless given) and prints one line: records, fields, value bytes, issues, the seconds spent reading
     and the peak RSS in MiB; with --checksum, an FNV-1a hash of every record's line, field names and
     values and every issue; with --dump, every record and issue first, one a line. --memory reads the
     file into memory first and uses the readers' `bytes:` initialisers; --chunk-size N makes the JSON
-    reader take N bytes at a time from it (small sizes exercise chunk boundaries).
+    reader take N bytes at a time from it (small sizes exercise chunk boundaries). --skip reads as ingest
+    reads a generation whose rows are all unchanged: each record's digest and id (from its bytes when the
+    reader is a RawRecordSource, else from the decoded record), decoding only records without one; the
+    line then also counts the rows skipped.
     """
 
 struct Tally {
@@ -32,6 +36,9 @@ struct Tally {
     var fields = 0
     var valueBytes = 0
     var issues = 0
+    var skipped = 0
+    /// The digests of the skipped rows, folded, so that computing them cannot be left out.
+    var digests: UInt64 = 0
     var checksum: UInt64 = 0xcbf2_9ce4_8422_2325
 
     mutating func mix(_ text: String) {
@@ -55,7 +62,8 @@ func main() -> Int32 {
     let isDumping = arguments.contains("--dump")
     let isSumming = isDumping || arguments.contains("--checksum")
     let isInMemory = arguments.contains("--memory")
-    arguments.removeAll { ["--dump", "--checksum", "--memory"].contains($0) }
+    let isSkipping = arguments.contains("--skip")
+    arguments.removeAll { ["--dump", "--checksum", "--memory", "--skip"].contains($0) }
     guard arguments.count == 1, !arguments[0].hasPrefix("-") else {
         print(usage)
         return 2
@@ -78,9 +86,27 @@ func main() -> Int32 {
             print("unknown format \(kind); give --format")
             return 2
         }
+        let raw = isSkipping ? source as? any RawRecordSource : nil
         while true {
             do {
-                guard let record = try source.nextRecord() else { break }
+                let record: FeedRecord
+                if let raw {
+                    guard try raw.moveToNextRecord() else { break }
+                    if let found = raw.currentDigest(seed: 1, attribute: "id") {
+                        tally.skipped += 1
+                        tally.digests ^= found.hash &+ UInt64(found.key.utf8.count)
+                        continue
+                    }
+                    record = try raw.currentRecord()
+                } else {
+                    guard let next = try source.nextRecord() else { break }
+                    record = next
+                    if isSkipping, let key = record.value(ofAttribute: "id") {
+                        tally.skipped += 1
+                        tally.digests ^= record.digest(seed: 1) &+ UInt64(key.utf8.count)
+                        continue
+                    }
+                }
                 tally.records += 1
                 tally.fields += record.fields.count
                 for field in record.fields { tally.valueBytes += field.value.utf8.count }
@@ -113,6 +139,7 @@ func main() -> Int32 {
     getrusage(RUSAGE_SELF.rawValue, &resources)
     var line = "records \(tally.records) fields \(tally.fields) value_bytes \(tally.valueBytes) issues \(tally.issues)"
     if isSumming { line += " checksum " + String(tally.checksum, radix: 16) }
+    if isSkipping { line += " skipped \(tally.skipped)" + (tally.digests == 0 ? " (no digests)" : "") }
     line += String(format: " seconds %.3f peak_rss_mib %.1f", seconds, Double(resources.ru_maxrss) / 1024)
     print(line)
     return 0

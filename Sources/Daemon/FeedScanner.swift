@@ -97,7 +97,7 @@ public struct FeedScanner {
         var digest: UInt64?
         do {
             if let seed = digestSeed, let raw = source as? any RawRecordSource {
-                // CSV: hash the record's bytes first, and decode it only when it is not known unchanged.
+                // CSV, JSON Lines: hash the record's bytes first, and decode it only when it is not known unchanged.
                 guard try raw.moveToNextRecord() else { return finish() }
                 if let found = raw.currentDigest(seed: seed, attribute: "id") {
                     digest = found.hash
@@ -133,7 +133,7 @@ public struct FeedScanner {
             if known != nil && kind == .google { digestSeed = digestSeed(profile: kind) }
         }
         if let seed = digestSeed, digest == nil {
-            // A CSV feed's first record (decoded before the profile was known), or a record of another format.
+            // A raw source's first record (decoded before the profile was known), or a record of another format.
             let found: (hash: UInt64, key: String?)?
             if let raw = source as? any RawRecordSource {
                 found = raw.currentDigest(seed: seed, attribute: "id").map { ($0.hash, $0.key) }

@@ -25,13 +25,17 @@ public enum JSONFeedLayout: String, Sendable {
 /// the position of the next element cannot be trusted, so it is thrown once and `nextRecord()` then
 /// returns nil. Lines and columns are 1-based; columns count UTF-8 bytes.
 ///
+/// As a `RawRecordSource`, a JSON Lines record is hashed from its line's bytes and its id read from them, so an
+/// unchanged line is never decoded; an array element is decoded to be found and hashed by its fields.
+///
 /// One owner: not `Sendable`.
-public final class JSONFeedReader: RecordSource {
-    /// The layout being read; after the first `nextRecord()`, what `.auto` detected.
-    public var layout: JSONFeedLayout { parser.layout }
+public final class JSONFeedReader: RawRecordSource {
+    /// The layout being read; after the first record, what `.auto` detected.
+    public var feedLayout: JSONFeedLayout { parser.layout }
 
     // All parsing state lives in one struct, so the hot loops run without per-access exclusivity checks.
     private var parser: JSONRecordParser
+    private let recordPath: String?
 
     /// Opens the feed at `url`.
     /// - Parameters:
@@ -71,6 +75,7 @@ public final class JSONFeedReader: RecordSource {
     }
 
     init(source: ByteSource, feed: String, layout: JSONFeedLayout, recordPath: String?, limits: JSONLimits) {
+        self.recordPath = recordPath
         parser = JSONRecordParser(
             scanner: JSONScanner(source: source, feed: feed, limits: limits), layout: layout,
             recordPath: recordPath.map { $0.split(separator: ".").map { Array($0.utf8) } })
@@ -82,5 +87,37 @@ public final class JSONFeedReader: RecordSource {
     ///   returns nil).
     public func nextRecord() throws(FeedIssue) -> FeedRecord? {
         try parser.nextRecord()
+    }
+
+    /// Finds the next record without building it, when it can: a JSON Lines line is found by its end alone; an
+    /// array element is decoded, as its end is only known then.
+    /// - Returns: `false` at the end of the feed (and after a fatal issue).
+    /// - Throws: a fatal `FeedIssue`; a record's own issue is thrown by `currentRecord()`.
+    public func moveToNextRecord() throws(FeedIssue) -> Bool {
+        try parser.moveToNextRecord()
+    }
+
+    /// A hash of the found record and its value of `attribute`, the one `FeedRecord.value(ofAttribute:)` would
+    /// give. JSON Lines: a hash of the line's bytes (without white space around it), the value read from the
+    /// bytes without decoding the record; an array element: `FeedRecord.digest(seed:)` of the decoded record.
+    /// - Returns: nil when the record has no such value or must be decoded to be judged (the attribute's member
+    ///   is not a string or a number, or comes after anything unusual), and for a line over 16 MB.
+    public func currentDigest(seed: UInt64, attribute: String) -> (hash: UInt64, key: String)? {
+        parser.currentDigest(seed: seed, attribute: attribute)
+    }
+
+    /// The found record, decoded as `nextRecord()` decodes it; or the issue that keeps it out.
+    public func currentRecord() throws(FeedIssue) -> FeedRecord {
+        try parser.currentRecord()
+    }
+
+    /// The 1-based line on which the found record starts.
+    public var currentLine: Int { parser.currentLine }
+
+    /// What besides a record's bytes decides how it reads: the layout, and for an array the record path
+    /// (`["json-layout=array", "json-record-path=products"]`). Known once the first record is found.
+    public var layout: [String] {
+        let path = parser.layout == .array ? recordPath.map { ["json-record-path=\($0)"] } ?? [] : []
+        return ["json-layout=\(parser.layout.rawValue)"] + path
     }
 }

@@ -11,7 +11,7 @@ struct JSONRecordParser {
     private var openObjects = 0
     /// Array elements read so far (1-based in messages).
     private var elementCount = 0
-    /// Set just before a record issue is thrown, so that `nextRecord()` knows the feed can go on.
+    /// Set just before a record issue is thrown, so that `recover(from:)` knows the feed can go on.
     private var rowIssueThrown = false
 
     // The record being built.
@@ -27,6 +27,22 @@ struct JSONRecordParser {
         case start, lines, firstElement, nextElement, finished
     }
 
+    /// The record `moveToNextRecord()` found.
+    private var found: Found?
+    /// The found record once decoded (an array element is decoded to be found), or the issue that keeps it out.
+    private var decoded: FeedRecord?
+    private var decodedIssue: FeedIssue?
+    private var attributeNames = JSONAttributeNames()
+
+    /// Plain values only (no record, no issue): it is set for every record, so copying it must stay cheap.
+    private struct Found {
+        /// JSON Lines: absolute offsets of the line's first byte after white space and of its `\n` (or the end
+        /// of the input), while the buffer holds the line whole; nil for a longer line and an array element.
+        var bytes: Range<Int>?
+        var line: Int
+        var isDecoded: Bool
+    }
+
     init(scanner: JSONScanner, layout: JSONFeedLayout, recordPath: [[UInt8]]?) {
         self.scanner = scanner
         self.layout = layout
@@ -34,40 +50,114 @@ struct JSONRecordParser {
     }
 
     mutating func nextRecord() throws(FeedIssue) -> FeedRecord? {
+        guard try moveToNextRecord() else { return nil }
+        return try currentRecord()
+    }
+
+    /// Finds the next record: a JSON Lines line by its end alone (held whole in the buffer when it can be, for
+    /// `currentDigest`); an array element by decoding it, as its end is only known then.
+    /// - Returns: false at the end of the feed. Throws only fatal issues; a record's own issue waits for
+    ///   `currentRecord()`.
+    mutating func moveToNextRecord() throws(FeedIssue) -> Bool {
+        let previous = found
+        found = nil
+        decoded = nil
+        decodedIssue = nil
         do throws(FeedIssue) {
             if state == .start { try begin() }
             switch state {
             case .start, .finished:
-                return nil
+                return false
             case .lines:
-                return try nextLine()
+                if let previous, !previous.isDecoded { try skipLine(previous) }
+                return try moveToNextLine()
             case .firstElement, .nextElement:
-                return try nextElement()
+                guard let record = try nextElement() else { return false }
+                found = Found(bytes: nil, line: record.line, isDecoded: true)
+                decoded = record
+                return true
             }
         } catch {
-            scanner.abandonRecord()
-            isEmitting = false
-            let isRowIssue = rowIssueThrown
-            rowIssueThrown = false
-            if error.code == "unreadable" {
-                state = .finished
-            } else if state == .lines {
-                // A raw newline cannot occur inside a JSON string, so the next line is the next record.
-                do throws(FeedIssue) {
-                    try scanner.skipRestOfLine()
-                } catch {
-                    state = .finished
-                    var issue = error
-                    issue.isFatal = true
-                    throw issue
-                }
-            } else if !isRowIssue {
-                state = .finished
-            }
-            var issue = error
-            issue.isFatal = state == .finished  // nothing after it can be read: the feed is rejected whole
-            throw issue
+            let issue = recover(from: error)
+            if issue.isFatal { throw issue }
+            found = Found(bytes: nil, line: issue.location.line, isDecoded: true)
+            decodedIssue = issue
+            return true
         }
+    }
+
+    /// The record `moveToNextRecord()` found, decoded; or the issue that keeps it out.
+    mutating func currentRecord() throws(FeedIssue) -> FeedRecord {
+        guard let found else { preconditionFailure("currentRecord() needs a record found by moveToNextRecord()") }
+        if !found.isDecoded {
+            self.found?.isDecoded = true
+            do throws(FeedIssue) {
+                decoded = try readLine()
+            } catch {
+                decodedIssue = recover(from: error)
+            }
+        }
+        if let decodedIssue { throw decodedIssue }
+        return decoded!
+    }
+
+    /// The 1-based line of the record `moveToNextRecord()` found.
+    var currentLine: Int { found?.line ?? scanner.line }
+
+    /// A hash of the record `moveToNextRecord()` found and its value of `attribute`: for a JSON Lines line,
+    /// from its bytes, without decoding it (see `RawJSONObject`); for an array element, from its fields.
+    /// - Returns: nil when the record has no such value, or it cannot be told without decoding the record, or
+    ///   the record is known to be bad.
+    mutating func currentDigest(seed: UInt64, attribute: String) -> (hash: UInt64, key: String)? {
+        guard let found, decodedIssue == nil else { return nil }
+        guard let bytes = found.bytes else {
+            guard layout == .array, let record = decoded, let key = record.value(ofAttribute: attribute) else {
+                return nil
+            }
+            return (record.digest(seed: seed), key)
+        }
+        let start = bytes.lowerBound - scanner.base
+        var end = bytes.upperBound - scanner.base
+        guard start >= 0, end <= scanner.buffer.count else { return nil }
+        return scanner.buffer.withUnsafeBufferPointer { buffer -> (hash: UInt64, key: String)? in
+            // Without the line's end and trailing white space: they do not change the record.
+            while end > start, buffer[end - 1] == 0x20 || buffer[end - 1] == 0x09 || buffer[end - 1] == 0x0D {
+                end -= 1
+            }
+            let record = UnsafeBufferPointer(rebasing: buffer[start..<end])
+            guard let key = RawJSONObject(bytes: record).value(ofAttribute: attribute, names: &attributeNames) else {
+                return nil
+            }
+            return (RowHash.hash(UnsafeRawBufferPointer(record), seed: seed), key)
+        }
+    }
+
+    /// Settles the parser after `error`: in JSON Lines the next line is the next record; in an array, only a
+    /// record issue can be read past.
+    /// - Returns: `error`, made fatal when nothing after it can be read.
+    private mutating func recover(from error: FeedIssue) -> FeedIssue {
+        scanner.abandonRecord()
+        isEmitting = false
+        let isRowIssue = rowIssueThrown
+        rowIssueThrown = false
+        if error.code == "unreadable" {
+            state = .finished
+        } else if state == .lines {
+            // A raw newline cannot occur inside a JSON string, so the next line is the next record.
+            do throws(FeedIssue) {
+                try scanner.skipRestOfLine()
+            } catch {
+                state = .finished
+                var issue = error
+                issue.isFatal = true
+                return issue
+            }
+        } else if !isRowIssue {
+            state = .finished
+        }
+        var issue = error
+        issue.isFatal = state == .finished  // nothing after it can be read: the feed is rejected whole
+        return issue
     }
 
     /// Marks an issue that spoils one record only; reading goes on after it.
@@ -203,29 +293,47 @@ struct JSONRecordParser {
         throw rowIssue(scanner.issue(.malformed("array element \(elementCount) is \(kind), not an object"), at: start))
     }
 
-    /// `.lines`: the next non-blank line's record, or nil at the end of the input.
-    private mutating func nextLine() throws(FeedIssue) -> FeedRecord? {
+    /// `.lines`: finds the next non-blank line and holds it in the buffer.
+    /// - Returns: false at the end of the input.
+    private mutating func moveToNextLine() throws(FeedIssue) -> Bool {
         while true {
             guard let b = try scanner.skipWhitespace() else {
                 state = .finished
-                return nil
+                return false
             }
-            if b == 0x0A {
-                scanner.takeNewline()
-                continue
-            }
-            guard b == UInt8(ascii: "{") else {
-                throw scanner.issue(.malformed("expected a JSON object, found \(kind(of: b))"))
-            }
-            let record = try readRecord()
-            if let after = try scanner.skipWhitespace() {
-                guard after == 0x0A else {
-                    throw scanner.issue(.malformed("unexpected \(scanner.describe(after)) after the object"))
-                }
-                scanner.takeNewline()
-            }
-            return record
+            guard b == 0x0A else { break }
+            scanner.takeNewline()
         }
+        let line = scanner.line
+        let end = try scanner.bufferLine()
+        found = Found(bytes: end.map { scanner.offset..<(scanner.base + $0) }, line: line, isDecoded: false)
+        return true
+    }
+
+    /// `.lines`: passes over the line `moveToNextLine()` found and nobody decoded, up to its `\n`.
+    private mutating func skipLine(_ skipped: Found) throws(FeedIssue) {
+        if let bytes = skipped.bytes {
+            scanner.pos = bytes.upperBound - scanner.base
+        } else {
+            try scanner.skipRestOfLine()
+        }
+    }
+
+    /// `.lines`: the record on the line `moveToNextLine()` found.
+    private mutating func readLine() throws(FeedIssue) -> FeedRecord {
+        let b = try scanner.peek()  // the line's first byte, where moveToNextLine() stopped
+        guard b == UInt8(ascii: "{") else {
+            let found = b.map { kind(of: $0) } ?? scanner.describe(b)
+            throw scanner.issue(.malformed("expected a JSON object, found \(found)"))
+        }
+        let record = try readRecord()
+        if let after = try scanner.skipWhitespace() {
+            guard after == 0x0A else {
+                throw scanner.issue(.malformed("unexpected \(scanner.describe(after)) after the object"))
+            }
+            scanner.takeNewline()
+        }
+        return record
     }
 
     /// Reads the record whose `{` is at the current position.

@@ -99,15 +99,8 @@ extension JSONScanner {
         let start = mark()
         pos += 1
         guard let e = try peek() else { throw issue(.malformed("truncated feed: the input ends inside a string")) }
-        pos += 1
-        switch e {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): return UInt32(e)
-        case UInt8(ascii: "b"): return 0x08
-        case UInt8(ascii: "f"): return 0x0C
-        case UInt8(ascii: "n"): return 0x0A
-        case UInt8(ascii: "r"): return 0x0D
-        case UInt8(ascii: "t"): return 0x09
-        case UInt8(ascii: "u"):
+        if e == UInt8(ascii: "u") {
+            pos += 1
             var unit: UInt32 = 0
             for _ in 0..<4 {
                 guard let h = try peek(), let digit = Self.hexValue(h) else {
@@ -117,9 +110,26 @@ extension JSONScanner {
                 pos += 1
             }
             return unit
-        default:
+        }
+        // An invalid escape's second byte stays unread: it may be the `\n` that ends a JSON Lines record.
+        guard let unit = Self.escapedUnit(e) else {
             let shown = e >= 0x21 && e < 0x7F ? "'\\\(Character(Unicode.Scalar(e)))'" : "'\\' then \(describe(e))"
             throw issue(.malformed("invalid escape \(shown) in a string"), at: start)
+        }
+        pos += 1
+        return unit
+    }
+
+    /// What a backslash and `e` stand for (`n`: U+000A), for every escape but `\u`; nil for an invalid escape.
+    static func escapedUnit(_ e: UInt8) -> UInt32? {
+        switch e {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): return UInt32(e)
+        case UInt8(ascii: "b"): return 0x08
+        case UInt8(ascii: "f"): return 0x0C
+        case UInt8(ascii: "n"): return 0x0A
+        case UInt8(ascii: "r"): return 0x0D
+        case UInt8(ascii: "t"): return 0x09
+        default: return nil
         }
     }
 

@@ -1,5 +1,9 @@
 import Catalog
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Size limits that keep one hostile record from exhausting memory or the stack.
 struct JSONLimits: Sendable {
     /// Objects and arrays nested inside one record (the record's own object is level 1).
@@ -102,6 +106,18 @@ struct JSONScanner {
         base += buffer.count
         pos = 0
         buffer.removeAll(keepingCapacity: true)
+        guard try readChunk() else { return false }
+        // Everything before `base` was consumed inside the record, so this never counts bytes past its end.
+        if let start = recordStart, base - start.offset > limits.maxRecordBytes {
+            recordTooLarge()
+        }
+        return true
+    }
+
+    /// Appends the source's next chunk to `buffer`.
+    /// - Returns: false at end of input.
+    private mutating func readChunk() throws(FeedIssue) -> Bool {
+        if isExhausted { return false }
         let count: Int
         do throws(FeedIssue) {
             count = try source.read(into: &buffer)
@@ -109,15 +125,35 @@ struct JSONScanner {
             isExhausted = true
             throw FeedIssue(error.reason, at: SourceLocation(feed: feed, line: line))
         }
-        if count == 0 {
-            isExhausted = true
-            return false
+        if count == 0 { isExhausted = true }
+        return count > 0
+    }
+
+    /// JSON Lines: holds the rest of the current line in `buffer` from `pos`, reading chunks as needed, so that
+    /// the line can be hashed before it is parsed. Consumes nothing.
+    /// - Returns: the index in `buffer` of the line's `\n`, or `buffer.count` when the input ends first; nil
+    ///   when the line is longer than `limits.maxRecordBytes` (it is then parsed a chunk at a time).
+    mutating func bufferLine() throws(FeedIssue) -> Int? {
+        if let newline = newlineIndex(from: pos) { return newline }
+        // Drop what was consumed, once: then the line is only appended to, never moved again.
+        base += pos
+        buffer.removeSubrange(0..<pos)
+        pos = 0
+        var searched = buffer.count
+        while buffer.count <= limits.maxRecordBytes {
+            guard try readChunk() else { return buffer.count }
+            if let newline = newlineIndex(from: searched) { return newline }
+            searched = buffer.count
         }
-        // Everything before `base` was consumed inside the record, so this never counts bytes past its end.
-        if let start = recordStart, base - start.offset > limits.maxRecordBytes {
-            recordTooLarge()
+        return nil
+    }
+
+    private func newlineIndex(from start: Int) -> Int? {
+        buffer.withUnsafeBufferPointer { bytes -> Int? in
+            guard start < bytes.count, let base = bytes.baseAddress,
+                  let found = memchr(base + start, 0x0A, bytes.count - start) else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
-        return true
     }
 
     mutating func recordTooLarge() {

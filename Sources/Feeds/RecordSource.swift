@@ -8,8 +8,8 @@ public protocol RecordSource: AnyObject {
     func nextRecord() throws(FeedIssue) -> FeedRecord?
 }
 
-/// A source that can hash a record before decoding it (CSV): a record whose bytes are what they were in
-/// the last generation is then neither decoded nor mapped.
+/// A source that can hash a record before decoding it (CSV, JSON Lines): a record whose bytes are what they were
+/// in the last generation is then neither decoded nor mapped.
 public protocol RawRecordSource: RecordSource {
     /// Finds the next record without decoding it. - Returns: `false` at the end.
     func moveToNextRecord() throws(FeedIssue) -> Bool
@@ -20,7 +20,7 @@ public protocol RawRecordSource: RecordSource {
     func currentRecord() throws(FeedIssue) -> FeedRecord
     /// The 1-based line of the found record.
     var currentLine: Int { get }
-    /// What, beyond a record's bytes, decides how it reads (column names, delimiter, encoding).
+    /// What, beyond a record's bytes, decides how it reads (column names, delimiter, encoding; a JSON layout).
     var layout: [String] { get }
 }
 

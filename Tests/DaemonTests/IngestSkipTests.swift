@@ -133,15 +133,48 @@ import Testing
         #expect(try folder.store.itemData(feed: "f", sku: "A")?.contains("EUR") == true)
     }
 
-    @Test func jsonLinesRowsAreSkippedByTheirFields() async throws {
+    /// `rows` as JSON Lines.
+    static let jsonLines = rows.map { row in
+        let f = row.split(separator: ",")
+        return #"{"id":"\#(f[0])","title":"\#(f[1])","price":"\#(f[2])","availability":"\#(f[3])","quantity":\#(f[4])}"#
+    }
+
+    @Test func jsonLinesRowsAreSkippedByTheirBytes() async throws {
         let folder = try Folder(feed: "feed.jsonl")
-        let lines = [#"{"id":"A","title":"Shirt","price":"10.00 SEK","availability":"in_stock","quantity":3}"#,
-                     #"{"id":"B","title":"Hat","price":"5.00 SEK","availability":"in_stock","quantity":1}"#]
-        _ = try await folder.sync(lines, file: "feed.jsonl")
-        let same = try await folder.sync(lines, file: "feed.jsonl")
-        #expect(same.feeds[0].skipped == 2)
-        let changed = try await folder.sync([lines[0], lines[1].replacingOccurrences(of: "1}", with: "2}")],
-                                            file: "feed.jsonl")
-        #expect(changed.feeds[0].skipped == 1 && changed.feeds[0].updated == 1)
+        let first = try await folder.sync(Self.jsonLines, file: "feed.jsonl")
+        #expect(first.feeds[0].created == 12 && first.feeds[0].skipped == 0)
+        let same = try await folder.sync(Self.jsonLines, file: "feed.jsonl")
+        #expect(same.feeds[0].skipped == 12 && same.feeds[0].updated == 0)
+        #expect(same.channels[0].enqueued.isEmpty && same.channels[0].compared == 0)
+
+        var lines = Self.jsonLines
+        lines[1] = lines[1].replacingOccurrences(of: #""quantity":1}"#, with: #""quantity":0}"#)
+        let changed = try await folder.sync(lines, file: "feed.jsonl")
+        #expect(changed.feeds[0].skipped == 11 && changed.feeds[0].updated == 1)
+        #expect(changed.channels[0].enqueued == [.update: 1] && changed.channels[0].compared == 1)
+        #expect(try folder.store.itemData(feed: "f", sku: "B")?.contains("\"quantity\":0") == true)
+    }
+
+    @Test func reformattedJSONLinesAreReadAgainWithoutRewritingItems() async throws {
+        let folder = try Folder(feed: "feed.jsonl")
+        _ = try await folder.sync(Self.jsonLines, file: "feed.jsonl")
+        // The same records with other white space and CRLF: no line is byte for byte the same, no item changes.
+        let spaced = Self.jsonLines.map { $0.replacingOccurrences(of: ",\"", with: ", \"") + "\r" }
+        let first = try await folder.sync(spaced, file: "feed.jsonl")
+        #expect(first.feeds[0].skipped == 0 && first.feeds[0].updated == 0)
+        #expect(first.channels[0].enqueued.isEmpty)
+        let again = try await folder.sync(spaced, file: "feed.jsonl")
+        #expect(again.feeds[0].skipped == 12)
+    }
+
+    @Test func jsonArrayRowsAreStillSkippedByTheirFields() async throws {
+        let folder = try Folder(feed: "feed.json")
+        let array = ["[" + Self.jsonLines.joined(separator: ",\n") + "]"]
+        _ = try await folder.sync(array, file: "feed.json")
+        let same = try await folder.sync(array, file: "feed.json")
+        #expect(same.feeds[0].skipped == 12 && same.feeds[0].updated == 0)
+        let capped = array[0].replacingOccurrences(of: "Hat", with: "Cap")
+        let changed = try await folder.sync([capped], file: "feed.json")
+        #expect(changed.feeds[0].skipped == 11 && changed.feeds[0].updated == 1)
     }
 }

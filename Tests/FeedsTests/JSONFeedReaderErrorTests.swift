@@ -52,6 +52,18 @@ import Testing
         #expect(all[5].issue?.location.column == 6)
     }
 
+    @Test func aBackslashAtTheEndOfALineDoesNotSwallowTheNextLine() throws {
+        let text = "{\"id\":\"a\\\n{\"id\":\"B\"}\n{\"id\":\"C\\\r\n{\"id\":\"D\"}\n"
+        let all = readAllJSON(jsonReader(text, chunkSize: 2))
+        try #require(all.count == 4, "\(all)")
+        #expect(all[0].issue?.reason == .malformed("invalid escape '\\' then the end of the line in a string"))
+        #expect(all[0].issue?.location.line == 1 && all[0].issue?.location.column == 9)
+        #expect(all[1].record?["id"] == "B" && all[1].record?.line == 2)
+        #expect(all[2].issue?.reason == .malformed("invalid escape '\\' then byte 0x0D in a string"))
+        #expect(all[2].issue?.location.line == 3)
+        #expect(all[3].record?["id"] == "D" && all[3].record?.line == 4)
+    }
+
     @Test func arraySyntaxErrorIsFatalWithLineAndColumn() throws {
         let all = readAllJSON(jsonReader("[\n{\"id\":1},\n{\"id\" 2},\n{\"id\":3}]"))
         try #require(all.count == 2)

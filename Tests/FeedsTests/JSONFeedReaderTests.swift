@@ -53,7 +53,7 @@ func jsonPairs(_ record: FeedRecord?) -> [String] {
         #expect(all[0].record?.line == 2)
         #expect(all[1].record?["id"] == "B2")
         #expect(all[1].record?.line == 3)
-        #expect(r.layout == .array)
+        #expect(r.feedLayout == .array)
     }
 
     @Test func emptyArrayHasNoRecords() throws {
@@ -65,7 +65,7 @@ func jsonPairs(_ record: FeedRecord?) -> [String] {
         let all = readAllJSON(r)
         #expect(all.map { $0.record?["id"] } == ["A", "B", "C"])
         #expect(all.map { $0.record?.line } == [1, 4, 5])
-        #expect(r.layout == .lines)
+        #expect(r.feedLayout == .lines)
     }
 
     @Test(arguments: [
@@ -77,7 +77,7 @@ func jsonPairs(_ record: FeedRecord?) -> [String] {
     func autoDetectsTheLayoutFromTheFirstByte(_ text: String, _ expected: JSONFeedLayout) throws {
         let r = jsonReader(text, chunkSize: 1)
         #expect(try r.nextRecord()?["a"] == "1")
-        #expect(r.layout == expected)
+        #expect(r.feedLayout == expected)
     }
 
     @Test func emptyInputHasNoRecords() throws {
@@ -101,7 +101,7 @@ func jsonPairs(_ record: FeedRecord?) -> [String] {
                                          "variants[1].sku=T-M"])
         #expect(all[0].record?.line == 3)
         #expect(jsonPairs(all[1].record) == ["id=2"])
-        #expect(r.layout == .array)
+        #expect(r.feedLayout == .array)
     }
 
     @Test func recordPathMayNameANestedArrayWithDots() throws {
@@ -216,7 +216,7 @@ func jsonPairs(_ record: FeedRecord?) -> [String] {
         let all = readAllJSON(r)
         try #require(all.count == 1276)
         #expect(all.allSatisfy { $0.record != nil })
-        #expect(r.layout == .lines)
+        #expect(r.feedLayout == .lines)
         let first = all.first?.record
         #expect(first?["id"] == "GGOEGBJA127699")
         #expect(first?["categories[0]"] == "バッグ")
@@ -232,7 +232,7 @@ func jsonPairs(_ record: FeedRecord?) -> [String] {
         let all = readAllJSON(r)
         try #require(all.count == 721)
         #expect(all.allSatisfy { $0.record != nil })
-        #expect(r.layout == .array)
+        #expect(r.feedLayout == .array)
         let first = all.first?.record
         #expect(first?.line == 2)
         #expect(first?["model"] == "discount.sale")
