@@ -38,8 +38,10 @@ extension CatalogStore {
         // CROSS JOIN keeps the (small) touched list as the outer loop; its key order is the SKU order.
         let listings = touchedOnly ? "temp.touched t CROSS JOIN listings l ON l.channel = ? AND l.sku = t.sku"
             : "listings l"
+        // A delta's version is in its outbox row until it is acknowledged or cancelled (see `commitStaged`).
         let statement = try Statement(connection: connection, sql: """
-            SELECT l.sku, l.acked, l.acked_version, l.last_version, o.version, o.op, o.payload
+            SELECT l.sku, l.acked, l.acked_version, max(l.last_version, coalesce(o.version, 0)), o.version, o.op,
+                o.payload
             FROM \(listings) LEFT JOIN outbox o ON o.channel = l.channel AND o.sku = l.sku
             \(touchedOnly ? "ORDER BY t.sku" : "WHERE l.channel = ? ORDER BY l.sku")
             """)
@@ -74,10 +76,21 @@ extension CatalogStore {
     }
 
     /// Moves the staged changes of `channel` into the outbox.
+    ///
+    /// Versions only grow per channel and SKU, so that a late acknowledgement is never taken for a newer
+    /// delta's. The newest version issued is the larger of the listing's `last_version` and its outbox row's:
+    /// an enqueued delta's version stays in its outbox row (the listing's page is not written again for it),
+    /// and reaches `last_version` when the delta is acknowledged — or here, when it is cancelled.
     /// - Returns: how many deltas were enqueued.
     @discardableResult
     public func commitStaged(channel: String, seenAt: String) throws -> Int {
         let c = connection
+        try c.statement("""
+            UPDATE listings SET last_version = max(last_version, (
+                SELECT o.version FROM outbox o WHERE o.channel = listings.channel AND o.sku = listings.sku))
+            WHERE channel = ? AND sku IN (SELECT sku FROM temp.staged WHERE op IS NULL)
+                AND EXISTS (SELECT 1 FROM outbox o WHERE o.channel = listings.channel AND o.sku = listings.sku)
+            """).bind(.text(channel)).run()
         // Replaces the unsent delta of each staged SKU, pending or parked after a rejection.
         try c.statement("""
             DELETE FROM outbox WHERE channel = ? AND sku IN (SELECT sku FROM temp.staged)
@@ -90,7 +103,7 @@ extension CatalogStore {
         try c.statement("""
             INSERT INTO listings (channel, sku, last_version)
             SELECT ?, sku, version FROM temp.staged WHERE op IS NOT NULL
-            ON CONFLICT (channel, sku) DO UPDATE SET last_version = max(last_version, excluded.last_version)
+            ON CONFLICT (channel, sku) DO NOTHING
             """).bind(.text(channel)).run()
         try c.execute("DELETE FROM temp.staged")
         return enqueued
@@ -174,7 +187,7 @@ extension CatalogStore {
         stored.reserveCapacity(entries.count)
         for entry in entries { stored[entry.delta.sku] = entry }
         let update = try connection.statement("""
-            UPDATE listings SET acked = ?, acked_version = ?, acked_at = ?
+            UPDATE listings SET acked = ?, acked_version = ?, acked_at = ?, last_version = max(last_version, ?)
             WHERE channel = ? AND sku = ? AND acked_version < ?
             """)
         let delete = try connection.statement("DELETE FROM outbox WHERE channel = ? AND sku = ? AND version = ?")
@@ -189,8 +202,8 @@ extension CatalogStore {
                 }
             }
             update.reset()
-            try update.bind(acked, .integer(delta.version), .text(time), .text(delta.channel), .text(delta.sku),
-                            .integer(delta.version)).run()
+            try update.bind(acked, .integer(delta.version), .text(time), .integer(delta.version),
+                            .text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
             delete.reset()
             try delete.bind(.text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
         }

@@ -147,6 +147,30 @@ final class TemporaryStore {
         #expect(try t.store.pendingDeltas(channel: "c", limit: 10).map(\.delta.version) == [2])
     }
 
+    @Test func theNewestIssuedVersionSurvivesAReplacementAnAckAndACancel() throws {
+        let t = try TemporaryStore()
+        func stage(_ delta: Delta?, cancel sku: String? = nil) throws {
+            try t.store.beginStaging()
+            if let delta { try t.store.stage(delta) }
+            if let sku { try t.store.stageCancel(sku: sku) }
+            try t.store.commitStaged(channel: "c", seenAt: "t")
+        }
+        func lastVersion() throws -> Int64? { try t.store.snapshot(channel: "c").next()?.lastVersion }
+        try stage(delta("A", .create, version: 1))
+        try t.store.acknowledge([delta("A", .create, version: 1)], at: "t1")
+        try stage(delta("A", .update, version: 2, quantity: 2))
+        #expect(try lastVersion() == 2)
+        let inFlight = try t.store.pendingDeltas(channel: "c", limit: 1)[0].delta
+        try stage(delta("A", .update, version: 3, quantity: 3))  // replaces version 2, which is in flight
+        try t.store.acknowledge([inFlight], at: "t2")
+        #expect(try lastVersion() == 3)
+        // The channel has what is wanted after all: version 3 is cancelled, and never issued again.
+        try stage(nil, cancel: "A")
+        #expect(try t.store.pendingDeltas(channel: "c", limit: 10).isEmpty)
+        let entry = try #require(try t.store.snapshot(channel: "c").next())
+        #expect(entry.lastVersion == 3 && entry.ackedVersion == 2 && entry.pending == nil)
+    }
+
     @Test func aRejectedDeltaStaysParkedUntilANewerOneReplacesIt() throws {
         let t = try TemporaryStore()
         try t.store.beginStaging()
