@@ -190,7 +190,8 @@ struct Fault: Sendable, Equatable {
     }
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a small seeded generator, so a `rate` fault can be replayed.
+/// SplitMix64 (Steele, Lea, Flood 2014): a small seeded generator, so a `rate` fault can be replayed. A copy
+/// of `Catalog.SplitMix64`: the sandbox depends on none of the modules whose behaviour it tests.
 struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
     private var state: UInt64
     init(seed: UInt64) { state = seed }

@@ -101,17 +101,6 @@ struct JSONLinesFeedMaker {
     }
 }
 
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite struct JSONFeedReaderRawTests {
     static let chunkSizes = [1, 2, 3, 5, 8, 17, 64, 1 << 18]
 
@@ -131,7 +120,7 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     @Test func rawWalkAgreesWithNextRecordOnRandomJSONLinesFeeds() throws {
-        var maker = JSONLinesFeedMaker(random: SplitMix64(state: 2024))
+        var maker = JSONLinesFeedMaker(random: SplitMix64(seed: 2024))
         var hashes: [ArraySlice<UInt8>: UInt64] = [:]
         var keysFound = 0
         var recordsWithID = 0
@@ -139,7 +128,7 @@ struct SplitMix64: RandomNumberGenerator {
             let bytes = maker.feed(lines: Int.random(in: 0...40, using: &maker.random))
             let chunkSize = Self.chunkSizes.randomElement(using: &maker.random)!
             let expected = readAllJSON(reader(bytes, layout: round % 3 == 0 ? .auto : .lines, chunkSize: chunkSize))
-            var skipping = SplitMix64(state: UInt64(round))
+            var skipping = SplitMix64(seed: UInt64(round))
             let steps = walkRaw(reader(bytes, layout: round % 3 == 0 ? .auto : .lines, chunkSize: chunkSize),
                                 skips: { _ in Bool.random(using: &skipping) })
             let lines = sourceLines(bytes)
@@ -168,7 +157,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test func everyChunkSizeReadsTheRandomFeedsAlike() throws {
         // Skipping every record it can, too.
-        var maker = JSONLinesFeedMaker(random: SplitMix64(state: 99))
+        var maker = JSONLinesFeedMaker(random: SplitMix64(seed: 99))
         for round in 0..<40 {
             let bytes = maker.feed(lines: 30)
             let expected = readAllJSON(reader(bytes, chunkSize: 1 << 18)).map(\.description)

@@ -1,4 +1,5 @@
 public import Foundation
+import Catalog
 import Synchronization
 
 /// The clocks and the sleep that retries, rate limits and polling use, injectable so tests never wait.
@@ -37,30 +38,23 @@ public struct TimeSource: Sendable {
 /// A source of uniform random numbers in `0..<1` for backoff jitter; seed it in tests.
 public final class JitterSource: Sendable {
     private let isSeeded: Bool
-    private let state: Mutex<UInt64>
+    private let generator: Mutex<SplitMix64>
 
     /// The system's random numbers.
     public init() {
         isSeeded = false
-        state = Mutex(0)
+        generator = Mutex(SplitMix64(seed: 0))
     }
 
     /// A reproducible sequence (SplitMix64) from `seed`.
     public init(seed: UInt64) {
         isSeeded = true
-        state = Mutex(seed)
+        generator = Mutex(SplitMix64(seed: seed))
     }
 
     /// The next number in `0..<1`.
     public func next() -> Double {
         guard isSeeded else { return Double.random(in: 0..<1) }
-        let bits = state.withLock { value -> UInt64 in
-            value &+= 0x9E37_79B9_7F4A_7C15
-            var z = value
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        return Double(bits >> 11) * 0x1.0p-53
+        return generator.withLock { $0.nextUnit() }
     }
 }
