@@ -215,7 +215,7 @@ public struct SyncJob {
                                                   decodingValues: writer == nil)
             let batch = entries.map(\.delta)
             guard !batch.isEmpty else { return }
-            try store.markSent(batch, at: CatalogStore.timestamp(Date()))
+            let sentAt = CatalogStore.timestamp(Date())
             let result: PushResult
             do {
                 if let writer {
@@ -230,15 +230,22 @@ public struct SyncJob {
                 if let channelError = error as? ChannelError, case .retry(let after?) = channelError.disposition {
                     wait = after
                 }
-                try store.markRetry(batch, nextAttemptAt: CatalogStore.timestamp(Date().addingTimeInterval(wait)),
-                                    error: "\(error)")
+                try store.transaction {
+                    try store.markSent(batch, at: sentAt)
+                    try store.markRetry(batch, nextAttemptAt: CatalogStore.timestamp(Date().addingTimeInterval(wait)),
+                                        error: "\(error)")
+                }
                 return
             }
             let confirmed = Date()
             let time = CatalogStore.timestamp(confirmed)
+            // An acknowledged delta's row goes and a rejection counts its attempt: only the rest (unconfirmed)
+            // are marked sent. One SKU has at most one delta in a batch.
+            let settled = Set((result.acknowledged + result.rejected.map(\.delta)).map(\.sku))
             try store.transaction {
                 try store.acknowledge(result.acknowledged, sentFrom: entries, at: time)
                 for rejection in result.rejected { try store.reject(rejection.delta, message: rejection.message) }
+                try store.markSent(batch.filter { !settled.contains($0.sku) }, at: sentAt)
             }
             for delta in result.acknowledged { report.pushed[delta.operation, default: 0] += 1 }
             let seen = Dictionary(entries.map { ($0.delta.sku, $0.seenAt) }, uniquingKeysWith: { a, _ in a })

@@ -125,7 +125,7 @@ extension CatalogStore {
             let values = decodingValues ? Listing(jsonText: payload) ?? Listing() : Listing()
             let delta = Delta(channel: channel, sku: s.text(0) ?? "",
                               operation: Delta.Operation(rawValue: s.text(2) ?? "") ?? .update, version: s.int(1),
-                              changed: Self.decodeArray(s.text(4) ?? "[]"), values: values,
+                              changed: JSONText.parseArray(s.text(4) ?? "") ?? [], values: values,
                               priority: DeltaPriority(rawValue: Int(s.int(3))) ?? .content)
             result.append(OutboxEntry(delta: delta, attempts: Int(s.int(6)), seenAt: s.text(7) ?? "",
                                       valuesText: payload))
@@ -133,32 +133,33 @@ extension CatalogStore {
         return result
     }
 
-    /// Notes when deltas left for the channel (the latency trail: seen, diffed, sent, confirmed).
+    /// Notes that `deltas` left for the channel at `time` and counts the attempt (the latency trail: seen,
+    /// diffed, sent, confirmed).
+    ///
+    /// For deltas that stay in the outbox after a push: sent but unconfirmed, or failed (`markRetry`). An
+    /// acknowledged delta's row is deleted, so the pusher does not mark it: that write per delta was the
+    /// whole cost. Run a batch inside one transaction: an autocommit per delta writes the WAL once per row.
     public func markSent(_ deltas: [Delta], at time: String) throws {
-        // One transaction for the batch: an autocommit per delta wrote the WAL once per row.
-        try transaction {
-            let s = try connection.statement("""
-                UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE channel = ? AND sku = ? AND version = ?
-                """)
-            for delta in deltas {
-                s.reset()
-                try s.bind(.text(time), .text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
-            }
+        let s = try connection.statement("""
+            UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE channel = ? AND sku = ? AND version = ?
+            """)
+        for delta in deltas {
+            s.reset()
+            try s.bind(.text(time), .text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
         }
     }
 
-    /// Records that a batch could not be pushed: the error and when it is tried again.
+    /// Records that a batch could not be pushed: the error and when it is tried again. Run it inside a
+    /// transaction, as `markSent`.
     public func markRetry(_ deltas: [Delta], nextAttemptAt time: String, error: String) throws {
-        try transaction {
-            let s = try connection.statement("""
-                UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE channel = ? AND sku = ? AND version = ?
-                """)
-            let message = String(error.prefix(500))
-            for delta in deltas {
-                s.reset()
-                try s.bind(.text(time), .text(message), .text(delta.channel), .text(delta.sku), .integer(delta.version))
-                    .run()
-            }
+        let s = try connection.statement("""
+            UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE channel = ? AND sku = ? AND version = ?
+            """)
+        let message = String(error.prefix(500))
+        for delta in deltas {
+            s.reset()
+            try s.bind(.text(time), .text(message), .text(delta.channel), .text(delta.sku), .integer(delta.version))
+                .run()
         }
     }
 
@@ -239,12 +240,5 @@ extension CatalogStore {
         var counts: [String: Int] = [:]
         while try s.step() { counts[s.text(0) ?? ""] = Int(s.int(1)) }
         return counts
-    }
-
-    static func decodeArray(_ text: String) -> [String] {
-        // The changed list is written by JSONText.array: strings without quotes or backslashes (attribute names).
-        let inner = text.dropFirst().dropLast()
-        guard !inner.isEmpty else { return [] }
-        return inner.split(separator: ",").map { String($0.dropFirst().dropLast()) }
     }
 }
