@@ -33,6 +33,15 @@ public enum Availability: String, Sendable, CaseIterable, Hashable {
 extension Substring {
     /// The text without leading and trailing spaces, tabs and line ends.
     public func trimmingSpaces() -> Substring {
+        // Nothing to trim when both ends are printable ASCII: a Character that starts or ends with such a
+        // byte is no white space. Most feed values are like that, and the Character-wise walk is slow.
+        if let first = utf8.first, let last = utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {
+            return self
+        }
+        return trimmingSpacesByCharacter()
+    }
+
+    func trimmingSpacesByCharacter() -> Substring {
         // Character-wise: "\r\n" is one Character, so test its properties rather than single scalars.
         let isSpace: (Character) -> Bool = { $0.isWhitespace }
         guard let first = firstIndex(where: { !isSpace($0) }) else { return self[endIndex...] }

@@ -86,7 +86,14 @@ public enum JSONText {
         return out + "]"
     }
 
-    /// Parses a flat JSON object whose values are strings or integers (what `Listing.jsonText` writes).
+    /// The strings of an array as `array(_:)` writes it; `nil` for any other text.
+    public static func parseArray(_ text: String) -> [String]? {
+        var parser = FlatObjectParser(Array(text.utf8))
+        return parser.parseArray()
+    }
+
+    /// Parses the flat JSON this file writes: an object whose values are strings or integers
+    /// (`Listing.jsonText`), or an array of strings (`array(_:)`).
     struct FlatObjectParser {
         let bytes: [UInt8]
         var index = 0
@@ -109,6 +116,18 @@ public enum JSONText {
             } while consume(UInt8(ascii: ","))
             guard consume(UInt8(ascii: "}")), index == bytes.count else { return nil }
             return fields
+        }
+
+        mutating func parseArray() -> [String]? {
+            var strings: [String] = []
+            guard consume(UInt8(ascii: "[")) else { return nil }
+            if consume(UInt8(ascii: "]")) { return index == bytes.count ? strings : nil }
+            repeat {
+                guard let string = string() else { return nil }
+                strings.append(string)
+            } while consume(UInt8(ascii: ","))
+            guard consume(UInt8(ascii: "]")), index == bytes.count else { return nil }
+            return strings
         }
 
         private mutating func consume(_ byte: UInt8) -> Bool {

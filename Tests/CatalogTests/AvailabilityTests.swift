@@ -31,6 +31,20 @@ import Testing
         #expect(Availability(feedValue: "\u{00A0}out of stock\u{00A0}") == .outOfStock)
     }
 
+    /// The ASCII shortcut of `trimmingSpaces` must agree with the Character-wise walk, whatever the ends hold:
+    /// CRLF, NBSP, combining marks after a space or a letter, a prepended mark before a letter.
+    @Test func trimmingAgreesWithTheCharacterWiseWalk() {
+        let pieces = ["a", "Z", "1", "#", "~", " ", "\t", "\r\n", "\n", "\u{00A0}", "\u{2003}", "\u{0301}", "\u{0600}",
+                      "é", "👍🏽", "\u{1}", "\u{7F}", "\u{85}"]
+        var random = SplitMix64(seed: 0x7A1A)
+        for _ in 0..<5_000 {
+            let text = (0..<Int(random.next() % 6)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }
+                .joined()
+            let substring = Substring(text)
+            #expect(substring.trimmingSpaces() == substring.trimmingSpacesByCharacter(), "\(text.debugDescription)")
+        }
+    }
+
     @Test(arguments: ["", "   ", "yes", "1", "in stock soon", "https://schema.org/", "stock", "instock!"])
     func unknownValueIsNil(_ text: String) {
         #expect(Availability(feedValue: text) == nil)

@@ -9,6 +9,15 @@ import Testing
         #expect(Listing(jsonText: listing.jsonText) == listing)
     }
 
+    @Test func stringArraysRoundTrip() {
+        for names in [[], ["quantity"], ["a,b", "say \"hi\"", "back\\slash", "tab\tnew\nline\u{1}", "Ö", ""]] {
+            #expect(JSONText.parseArray(JSONText.array(names)) == names)
+        }
+        for text in ["", "[", "]", "[\"a\"", "[\"a\",]", "[\"a\"] ", "[1]", "{}", "[\"a\" ,\"b\"]"] {
+            #expect(JSONText.parseArray(text) == nil, "\(text)")
+        }
+    }
+
     @Test func changedFieldsComeInCanonicalOrder() {
         var old = Listing(), new = Listing()
         old.set("title", "A")
