@@ -152,7 +152,19 @@ public struct SyncJob {
                                        repushEverything: repushEverything)
         try store.beginStaging()
         let snapshot = try store.snapshot(channel: channel.name, touchedOnly: scope.touchedOnly)
-        var entry = try snapshot.next()
+        var entry: SnapshotEntry?
+        // Deltas are staged while the snapshot cursor reads the listings and the outbox. Once it is done,
+        // what was staged is committed, and every later SKU (new to the channel: it has no listing, so no
+        // outbox row either) is enqueued directly — a whole cold sync, without copying each payload twice.
+        var cursorIsDone = false
+        func advance() throws {
+            entry = try snapshot.next()
+            if entry == nil && !cursorIsDone {
+                cursorIsDone = true
+                try store.commitStaged(channel: channel.name, seenAt: seenAt)
+            }
+        }
+        try advance()
         var compared = 0
         func settle(_ sku: String, desired: Listing?, entry: SnapshotEntry?) throws {
             compared += 1
@@ -162,7 +174,11 @@ public struct SyncJob {
             case .keep: break
             case .cancelPending: try store.stageCancel(sku: sku)
             case .enqueue(let delta):
-                try store.stage(delta)
+                if cursorIsDone {
+                    try store.enqueueNew(delta, seenAt: seenAt)
+                } else {
+                    try store.stage(delta)
+                }
                 counts[delta.operation, default: 0] += 1
             }
         }
@@ -170,7 +186,7 @@ public struct SyncJob {
         try store.forEachItem(feedOrder: config.feeds.map(\.name), touchedOnly: scope.touchedOnly) { item in
             while let current = entry, current.sku.utf8.lexicographicallyPrecedes(item.sku.utf8) {
                 try settle(current.sku, desired: nil, entry: current)
-                entry = try snapshot.next()
+                try advance()
             }
             var desired: Listing?
             let current = entry.flatMap { $0.sku == item.sku ? $0 : nil }
@@ -184,14 +200,14 @@ public struct SyncJob {
             }
             if let current = entry, current.sku == item.sku {
                 try settle(item.sku, desired: desired, entry: current)
-                entry = try snapshot.next()
+                try advance()
             } else {
                 try settle(item.sku, desired: desired, entry: nil)
             }
         }
         while let current = entry {
             try settle(current.sku, desired: nil, entry: current)
-            entry = try snapshot.next()
+            try advance()
         }
         try store.commitStaged(channel: channel.name, seenAt: seenAt)
         nextChange = try scope.record(nextChange: nextChange)

@@ -109,6 +109,22 @@ extension CatalogStore {
         return enqueued
     }
 
+    /// Enqueues `delta` for a SKU the channel has never had (no listing, hence no outbox row): what
+    /// `stage` and `commitStaged` do for it, without staging. For when no snapshot cursor reads the
+    /// listings or the outbox any more.
+    public func enqueueNew(_ delta: Delta, seenAt: String) throws {
+        try connection.statement("""
+            INSERT OR REPLACE INTO outbox (channel, sku, version, op, priority, changed, payload, seen_at, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).bind(.text(delta.channel), .text(delta.sku), .integer(delta.version), .text(delta.operation.rawValue),
+                      .integer(Int64(delta.priority.rawValue)), .text(JSONText.array(delta.changed)),
+                      .text(delta.values.jsonText), .text(seenAt), .text(seenAt)).run()
+        try connection.statement("""
+            INSERT INTO listings (channel, sku, last_version) VALUES (?, ?, ?) ON CONFLICT (channel, sku) DO NOTHING
+            """)
+            .bind(.text(delta.channel), .text(delta.sku), .integer(delta.version)).run()
+    }
+
     /// Up to `limit` unsent deltas of `channel`, most urgent first (priority, then age).
     ///
     /// - Parameter decodingValues: `false` leaves every `delta.values` empty, for a channel that writes
