@@ -170,14 +170,16 @@ public struct SyncJob {
             compared += 1
             var entry = entry
             if repushEverything, entry?.ackedText != nil { entry?.ackedText = Listing().jsonText }
-            switch Reconciler.decide(channel: channel.name, sku: sku, desired: desired, entry: entry) {
+            let (decision, valuesText) = Reconciler.decideWithText(channel: channel.name, sku: sku, desired: desired,
+                                                                   entry: entry)
+            switch decision {
             case .keep: break
             case .cancelPending: try store.stageCancel(sku: sku)
             case .enqueue(let delta):
                 if cursorIsDone {
-                    try store.enqueueNew(delta, seenAt: seenAt)
+                    try store.enqueueNew(delta, valuesText: valuesText, seenAt: seenAt)
                 } else {
-                    try store.stage(delta)
+                    try store.stage(delta, valuesText: valuesText)
                 }
                 counts[delta.operation, default: 0] += 1
             }

@@ -23,32 +23,42 @@ public enum Reconciler {
     /// holds `""` otherwise (`Listing.set` drops empty texts), so `""` in `values` always means "clear".
     /// The store keeps `values` as the acknowledged listing; `""` fields there count as absent.
     public static func decide(channel: String, sku: String, desired: Listing?, entry: SnapshotEntry?) -> Decision {
+        decideWithText(channel: channel, sku: sku, desired: desired, entry: entry).decision
+    }
+
+    /// `decide`, with the JSON text of an enqueued delta's values (`values.jsonText`, what the outbox stores):
+    /// it is mostly the desired listing's, which the decision encodes anyway, so it is not encoded again.
+    public static func decideWithText(channel: String, sku: String, desired: Listing?, entry: SnapshotEntry?)
+        -> (decision: Decision, valuesText: String?) {
         let desiredText = desired?.jsonText
         let ackedText = entry?.ackedText
         if desiredText == ackedText {
-            return entry?.pending == nil ? .keep : .cancelPending
+            return (entry?.pending == nil ? .keep : .cancelPending, nil)
         }
         let acked = ackedText.flatMap(Listing.init(jsonText:)).map(withoutClearedFields)
         if let desired, desired == acked {
-            return entry?.pending == nil ? .keep : .cancelPending
+            return (entry?.pending == nil ? .keep : .cancelPending, nil)
         }
         let operation: Delta.Operation = desired == nil ? .delete : (ackedText == nil ? .create : .update)
         var values = desired ?? Listing()
+        var valuesText = desiredText ?? values.jsonText
         let changed: [String] = switch operation {
         case .create: values.orderedNames
         case .delete: []
         case .update: values.changedFields(from: acked ?? Listing())
         }
         if operation == .update {
-            for name in changed where values[name] == nil { values[name] = .text("") }
+            let cleared = changed.filter { values[$0] == nil }
+            for name in cleared { values[name] = .text("") }
+            if !cleared.isEmpty { valuesText = values.jsonText }
         }
-        if let pending = entry?.pending, pending.operation == operation,
-           pending.payloadText == (operation == .delete ? "{}" : values.jsonText) {
-            return .keep
+        if let pending = entry?.pending, pending.operation == operation, pending.payloadText == valuesText {
+            return (.keep, nil)
         }
         let version = max(entry?.lastVersion ?? 0, entry?.ackedVersion ?? 0) + 1
-        return .enqueue(Delta(channel: channel, sku: sku, operation: operation, version: version, changed: changed,
-                              values: values, priority: priority(of: operation, from: acked, to: desired)))
+        let delta = Delta(channel: channel, sku: sku, operation: operation, version: version, changed: changed,
+                          values: values, priority: priority(of: operation, from: acked, to: desired))
+        return (.enqueue(delta), valuesText)
     }
 
     /// `listing` without the fields a delta marked as cleared (`""`).

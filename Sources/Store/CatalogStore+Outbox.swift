@@ -62,11 +62,12 @@ extension CatalogStore {
     }
 
     /// Stages `delta` to replace whatever is pending for its SKU.
-    public func stage(_ delta: Delta) throws {
+    /// - Parameter valuesText: `delta.values.jsonText`, when the caller has it already.
+    public func stage(_ delta: Delta, valuesText: String? = nil) throws {
         try connection.statement("INSERT OR REPLACE INTO temp.staged VALUES (?, ?, ?, ?, ?, ?)")
             .bind(.text(delta.sku), .integer(delta.version), .text(delta.operation.rawValue),
                   .integer(Int64(delta.priority.rawValue)), .text(JSONText.array(delta.changed)),
-                  .text(delta.values.jsonText)).run()
+                  .text(valuesText ?? delta.values.jsonText)).run()
     }
 
     /// Stages the removal of the pending delta for `sku` (the channel already has what is wanted).
@@ -111,14 +112,14 @@ extension CatalogStore {
 
     /// Enqueues `delta` for a SKU the channel has never had (no listing, hence no outbox row): what
     /// `stage` and `commitStaged` do for it, without staging. For when no snapshot cursor reads the
-    /// listings or the outbox any more.
-    public func enqueueNew(_ delta: Delta, seenAt: String) throws {
+    /// listings or the outbox any more. `valuesText` as in `stage`.
+    public func enqueueNew(_ delta: Delta, valuesText: String? = nil, seenAt: String) throws {
         try connection.statement("""
             INSERT OR REPLACE INTO outbox (channel, sku, version, op, priority, changed, payload, seen_at, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).bind(.text(delta.channel), .text(delta.sku), .integer(delta.version), .text(delta.operation.rawValue),
                       .integer(Int64(delta.priority.rawValue)), .text(JSONText.array(delta.changed)),
-                      .text(delta.values.jsonText), .text(seenAt), .text(seenAt)).run()
+                      .text(valuesText ?? delta.values.jsonText), .text(seenAt), .text(seenAt)).run()
         try connection.statement("""
             INSERT INTO listings (channel, sku, last_version) VALUES (?, ?, ?) ON CONFLICT (channel, sku) DO NOTHING
             """)

@@ -52,6 +52,38 @@ import Testing
         #expect(delta.priority == .stockDecrease)
     }
 
+    /// The text `decideWithText` hands over is the enqueued values' own encoding, whatever was cleared or pending.
+    @Test func theTextOfAnEnqueuedDeltaIsItsValuesText() {
+        var random = SplitMix64(seed: 0xDEC1DE)
+        func pick() -> Listing? {
+            guard random.next() % 5 != 0 else { return nil }
+            var listing = self.listing(Int(random.next() % 3), price: random.next() % 2 == 0 ? "1.00 SEK" : "2.00 SEK")
+            if random.next() % 2 == 0 { listing.set("sale_price", "0.50 SEK") }
+            if random.next() % 3 == 0 { listing.set("color", "Blå \"mörk\"") }
+            return listing
+        }
+        var enqueued = 0
+        for _ in 0..<2_000 {
+            let desired = pick()
+            var entry = pick().map { acked($0, version: 3) }
+            if random.next() % 3 == 0, let pending = pick() {
+                let entryOrNew = entry ?? SnapshotEntry(sku: "A1", ackedText: nil, ackedVersion: 0, lastVersion: 2,
+                                                        pending: nil)
+                entry = entryOrNew
+                entry?.pending = SnapshotEntry.Pending(version: 4, operation: .update, payloadText: pending.jsonText)
+            }
+            let (decision, text) = Reconciler.decideWithText(channel: "c", sku: "A1", desired: desired, entry: entry)
+            #expect(decision == Reconciler.decide(channel: "c", sku: "A1", desired: desired, entry: entry))
+            if case .enqueue(let delta) = decision {
+                enqueued += 1
+                #expect(text == delta.values.jsonText)
+            } else {
+                #expect(text == nil)
+            }
+        }
+        #expect(enqueued > 500)
+    }
+
     @Test func unchangedItemNeedsNothing() {
         #expect(Reconciler.decide(channel: "c", sku: "A1", desired: listing(3), entry: acked(listing(3))) == .keep)
         #expect(Reconciler.decide(channel: "c", sku: "A1", desired: nil, entry: nil) == .keep)
