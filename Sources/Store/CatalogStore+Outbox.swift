@@ -154,8 +154,8 @@ extension CatalogStore {
     /// diffed, sent, confirmed).
     ///
     /// For deltas that stay in the outbox after a push: sent but unconfirmed, or failed (`markRetry`). An
-    /// acknowledged delta's row is deleted, so the pusher does not mark it: that write per delta was the
-    /// whole cost. Run a batch inside one transaction: an autocommit per delta writes the WAL once per row.
+    /// acknowledged delta's row is deleted, so it is not marked (a write per delta for a row about to go).
+    /// Run a batch inside one transaction: an autocommit per delta writes the WAL once per row.
     public func markSent(_ deltas: [Delta], at time: String) throws {
         let s = try connection.statement("""
             UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE channel = ? AND sku = ? AND version = ?
