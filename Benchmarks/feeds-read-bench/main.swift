@@ -6,8 +6,8 @@ import Foundation
     import Glibc
 #endif
 
-// feeds-read-bench: how fast XMLFeedReader and JSONFeedReader turn a feed into `FeedRecord`s, and nothing
-// else (no profile, no duplicate check, no store). Builds only the Feeds module:
+// feeds-read-bench: how fast CSVReader, XMLFeedReader and JSONFeedReader turn a feed into `FeedRecord`s, and
+// nothing else (no profile, no duplicate check, no store). Builds only the Feeds module:
 //
 //     swift build -c release --product feeds-read-bench
 //     .build/release/feeds-read-bench /tmp/catalogsync-bench/feeds/feed_100000_g1.xml
@@ -15,20 +15,25 @@ import Foundation
 //
 // `--checksum` and `--dump` show that a change to a reader leaves its output alone: compare them between
 // two builds (`--dump` prints every record and issue; it is slow, for small and hostile files).
-// `--skip` times what ingest does with a generation whose rows are all unchanged (see `FeedScanner`).
+// `--skip` times what ingest does with a generation whose rows are all unchanged (see `FeedScanner`);
+// `--map` times mapping alone (see MapMode.swift).
 
 let usage = """
-    usage: feeds-read-bench [--format xml|json|jsonl] [--memory [--chunk-size N]] [--checksum | --dump | --skip] FILE
+    usage: feeds-read-bench [--format xml|json|jsonl|csv] [--memory [--chunk-size N]] [--checksum|--dump|--skip] FILE
+           feeds-read-bench --map [--offers] [--currency CODE|none] [--locale ID|none] [--format F] FILE
 
-    Reads every record of FILE with XMLFeedReader or JSONFeedReader (the format comes from the extension
-    unless given) and prints one line: records, fields, value bytes, issues, the seconds spent reading
+    Reads every record of FILE with CSVReader, XMLFeedReader or JSONFeedReader (the format comes from the
+    extension unless given) and prints one line: records, fields, value bytes, issues, the seconds spent reading
     and the peak RSS in MiB; with --checksum, an FNV-1a hash of every record's line, field names and
     values and every issue; with --dump, every record and issue first, one a line. --memory reads the
     file into memory first and uses the readers' `bytes:` initialisers; --chunk-size N makes the JSON
     reader take N bytes at a time from it (small sizes exercise chunk boundaries). --skip reads as ingest
     reads a generation whose rows are all unchanged: each record's digest and id (from its bytes when the
     reader is a RawRecordSource, else from the decoded record), decoding only records without one; the
-    line then also counts the rows skipped.
+    line then also counts the rows skipped. --map reads every record (untimed) and maps it with the google
+    profile (the feed's currency and locale: SEK and en_US unless given) to its listing's JSON text (timed),
+    printing rows, issues, checksums of the texts and issues, and the seconds spent mapping; --offers adds
+    a checksum of every offer's full value.
     """
 
 struct Tally {
@@ -39,31 +44,33 @@ struct Tally {
     var skipped = 0
     /// The digests of the skipped rows, folded, so that computing them cannot be left out.
     var digests: UInt64 = 0
-    var checksum: UInt64 = 0xcbf2_9ce4_8422_2325
+    var checksum = TextChecksum()
 
-    mutating func mix(_ text: String) {
-        for byte in text.utf8 { checksum = (checksum ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        checksum = (checksum ^ 0xFF) &* 0x100_0000_01b3
-    }
+    mutating func mix(_ text: String) { checksum.mix(text) }
+}
+
+/// Removes `name` and the value after it from `arguments`, and returns the value.
+func takeOption(_ name: String, from arguments: inout [String]) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    defer { arguments.removeSubrange(index...(index + 1)) }
+    return arguments[index + 1]
 }
 
 func main() -> Int32 {
     var arguments = Array(CommandLine.arguments.dropFirst())
-    var format: String?
-    if let index = arguments.firstIndex(of: "--format"), index + 1 < arguments.count {
-        format = arguments[index + 1]
-        arguments.removeSubrange(index...(index + 1))
-    }
-    var chunkSize = 1 << 18
-    if let index = arguments.firstIndex(of: "--chunk-size"), index + 1 < arguments.count {
-        chunkSize = max(1, Int(arguments[index + 1]) ?? chunkSize)
-        arguments.removeSubrange(index...(index + 1))
-    }
+    let format = takeOption("--format", from: &arguments)
+    let chunkSize = takeOption("--chunk-size", from: &arguments).map { max(1, Int($0) ?? 1 << 18) } ?? 1 << 18
+    // `--currency none`, `--locale none`: the feed sets none.
+    let currency = takeOption("--currency", from: &arguments).map { Currency(code: $0) } ?? .sek
+    let locale = takeOption("--locale", from: &arguments).map { AmountLocale(identifier: $0) }
+        ?? AmountLocale(identifier: "en_US")
     let isDumping = arguments.contains("--dump")
     let isSumming = isDumping || arguments.contains("--checksum")
     let isInMemory = arguments.contains("--memory")
     let isSkipping = arguments.contains("--skip")
-    arguments.removeAll { ["--dump", "--checksum", "--memory", "--skip"].contains($0) }
+    let isMapping = arguments.contains("--map")
+    let isFoldingOffers = arguments.contains("--offers")
+    arguments.removeAll { ["--dump", "--checksum", "--memory", "--skip", "--map", "--offers"].contains($0) }
     guard arguments.count == 1, !arguments[0].hasPrefix("-") else {
         print(usage)
         return 2
@@ -82,9 +89,15 @@ func main() -> Int32 {
         case ("xml", false): source = try XMLFeedReader(url: url, feed: name)
         case ("json", true), ("jsonl", true): source = JSONFeedReader(bytes: bytes, feed: name, chunkSize: chunkSize)
         case ("json", false), ("jsonl", false): source = try JSONFeedReader(url: url, feed: name)
+        case ("csv", true): source = CSVRecordSource(CSVReader(bytes: bytes, feed: name, chunkSize: chunkSize))
+        case ("csv", false): source = CSVRecordSource(try CSVReader(url: url, feed: name))
         default:
             print("unknown format \(kind); give --format")
             return 2
+        }
+        if isMapping {
+            print(mapFeed(source, feed: name, currency: currency, locale: locale, isFoldingOffers: isFoldingOffers))
+            return 0
         }
         let raw = isSkipping ? source as? any RawRecordSource : nil
         while true {
@@ -138,7 +151,7 @@ func main() -> Int32 {
     var resources = rusage()
     getrusage(RUSAGE_SELF.rawValue, &resources)
     var line = "records \(tally.records) fields \(tally.fields) value_bytes \(tally.valueBytes) issues \(tally.issues)"
-    if isSumming { line += " checksum " + String(tally.checksum, radix: 16) }
+    if isSumming { line += " checksum " + tally.checksum.hex }
     if isSkipping { line += " skipped \(tally.skipped)" + (tally.digests == 0 ? " (no digests)" : "") }
     line += String(format: " seconds %.3f peak_rss_mib %.1f", seconds, Double(resources.ru_maxrss) / 1024)
     print(line)

@@ -9,6 +9,21 @@ public enum Availability: String, Sendable, CaseIterable, Hashable {
     ///
     /// - Returns: `nil` for a value no platform defines; the caller reports it as a row issue.
     public init?(feedValue: some StringProtocol) {
+        // Most feeds write Google's own spelling: compare bytes before trimming and lower-casing a copy. (As a
+        // String: this generic body is not specialized for its callers in other modules.)
+        if let text = feedValue as? String,
+           let exact = Availability.googleSpellings.first(where: { text.utf8.elementsEqual($0.rawValue.utf8) }) {
+            self = exact
+            return
+        }
+        self.init(anySpelling: feedValue)
+    }
+
+    /// `allCases`, kept: the synthesized property builds a new array each time.
+    private static let googleSpellings = allCases
+
+    /// `init?(feedValue:)` the long way, for any spelling.
+    init?(anySpelling feedValue: some StringProtocol) {
         var key = Substring(feedValue).trimmingSpaces().lowercased()
         if let slash = key.lastIndex(of: "/") { key = String(key[key.index(after: slash)...]) }
         key.removeAll { $0 == " " || $0 == "_" || $0 == "-" }

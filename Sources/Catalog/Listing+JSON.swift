@@ -8,27 +8,36 @@ extension Listing {
         var out: [UInt8] = []
         out.reserveCapacity(1_024)
         out.append(UInt8(ascii: "{"))
-        func write(_ name: String, _ value: ListingValue) {
-            if out.count > 1 { out.append(UInt8(ascii: ",")) }
-            JSONText.appendString(name, to: &out)
-            out.append(UInt8(ascii: ":"))
+        func write(_ value: ListingValue) {
             switch value {
             case .text(let text): JSONText.appendString(text, to: &out)
             case .integer(let number): out += String(number).utf8
             }
         }
-        var written = 0
-        for name in Listing.canonicalOrder {
-            guard let value = fields[name] else { continue }
-            write(name, value)
-            written += 1
+        // Canonical names by rank, then the rest by name; ranked without hashing each name again.
+        var canonical = [ListingValue?](repeating: nil, count: Listing.canonicalOrder.count)
+        var others: [String] = []
+        for (name, value) in fields {
+            if let rank = Listing.canonicalRank(of: name) { canonical[rank] = value } else { others.append(name) }
         }
-        if written < fields.count {
-            for name in fields.keys.filter({ Listing.rank[$0] == nil }).sorted() { write(name, fields[name]!) }
+        for (rank, value) in canonical.enumerated() {
+            guard let value else { continue }
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            out += Listing.quotedCanonicalNames[rank]
+            write(value)
+        }
+        for name in others.sorted() {
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            JSONText.appendString(name, to: &out)
+            out.append(UInt8(ascii: ":"))
+            write(fields[name]!)
         }
         out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// `"id":`, … for each canonical name: none needs escaping.
+    static let quotedCanonicalNames = canonicalOrder.map { Array("\"\($0)\":".utf8) }
 
     /// Reads text written by `jsonText`: one flat object of strings and integers.
     /// - Returns: `nil` when the text is not of that shape.
@@ -53,6 +62,7 @@ public enum JSONText {
         out.append(0x22)
         var text = text
         text.withUTF8 { bytes in
+            guard needsEscaping(bytes) else { return out.append(contentsOf: bytes) }
             // Copy runs that need no escape whole; the bytes to escape are all ASCII.
             var runStart = 0
             for index in bytes.indices {
@@ -74,6 +84,25 @@ public enum JSONText {
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         out.append(0x22)
+    }
+
+    /// Whether any byte is a control character, `"` or `\\`, eight bytes at a time: most texts have none.
+    static func needsEscaping(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        // Bit Twiddling Hacks' `hasless(x, n)` and `haszero(x)`: exact as yes-or-no answers, per 64-bit word.
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+        var index = 0
+        if let base = UnsafeRawPointer(bytes.baseAddress) {
+            while index + 8 <= bytes.count {
+                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if (word &- ones &* 0x20) & ~word & highs != 0 || hasZeroByte(word ^ (ones &* 0x22))
+                    || hasZeroByte(word ^ (ones &* 0x5C)) {
+                    return true
+                }
+                index += 8
+            }
+        }
+        return bytes[index...].contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
     }
 
     /// A JSON array of strings: `["quantity","availability"]`.

@@ -54,6 +54,21 @@ public struct Listing: Hashable, Sendable {
         "custom_label_0", "custom_label_1", "custom_label_2", "custom_label_3", "custom_label_4",
     ]
     static let rank = Dictionary(uniqueKeysWithValues: canonicalOrder.enumerated().map { ($1, $0) })
+
+    /// `rank[name]`, found by the name's length and a compare or two instead of a hash.
+    static func canonicalRank(of name: String) -> Int? {
+        let length = name.utf8.count
+        guard length < ranksByLength.count else { return nil }
+        for rank in ranksByLength[length] where canonicalOrder[rank] == name { return rank }
+        return nil
+    }
+
+    /// The canonical names' ranks by the names' UTF-8 length.
+    static let ranksByLength: [[Int]] = {
+        var table = [[Int]](repeating: [], count: (canonicalOrder.map(\.utf8.count).max() ?? 0) + 1)
+        for (rank, name) in canonicalOrder.enumerated() { table[name.utf8.count].append(rank) }
+        return table
+    }()
 }
 
 /// One attribute value: text, or an integer for counts such as `quantity`.

@@ -74,6 +74,14 @@ extension Money {
     ///   missing currency, two currencies, malformed digit groups, or more than `Int64` holds.
     public static func parse(_ text: some StringProtocol, defaultCurrency: Currency?,
                              locale: AmountLocale?) throws(MoneyParseError) -> Money {
+        // Most feeds write `199.00 SEK` or `19,99`: read those from their bytes.
+        if let amount = parsePlain(text, defaultCurrency: defaultCurrency) { return amount }
+        return try parseScalars(text, defaultCurrency: defaultCurrency, locale: locale)
+    }
+
+    /// `parse`, scalar by scalar: every form and every error.
+    static func parseScalars(_ text: some StringProtocol, defaultCurrency: Currency?,
+                             locale: AmountLocale?) throws(MoneyParseError) -> Money {
         let scalars = Array(text.unicodeScalars)
         guard let first = scalars.firstIndex(where: isDigit), let last = scalars.lastIndex(where: isDigit) else {
             throw MoneyParseError(scalars.allSatisfy(isBlank) ? "is empty" : "has no digits")

@@ -3,36 +3,44 @@ extension Offer {
     ///
     /// This is what the store keeps per item and what channel rules start from.
     public var baseListing: Listing {
-        var listing = Listing()
-        listing.set("id", id)
-        listing.set("item_group_id", groupId)
-        listing.set("title", title)
-        listing.set("description", description)
-        listing.set("link", link)
-        listing.set("image_link", imageLink)
+        // Sized for every attribute at once, and only present values stored: this runs for every row mapped.
+        var fields = [String: ListingValue](minimumCapacity: Listing.canonicalOrder.count)
+        /// `Listing.set` for a listing that has none of the names yet.
+        func set(_ name: String, _ text: String?) {
+            if let text, !text.isEmpty { fields[name] = .text(text) }
+        }
+        set("id", id)
+        set("item_group_id", groupId)
+        set("title", title)
+        set("description", description)
+        set("link", link)
+        set("image_link", imageLink)
         if !additionalImageLinks.isEmpty {
-            listing.set("additional_image_link", additionalImageLinks.joined(separator: ","))
+            set("additional_image_link", additionalImageLinks.joined(separator: ","))
         }
-        listing.set("price", price.description)
-        listing.set("sale_price", salePrice?.description)
-        listing.set("sale_price_effective_date", saleWindowText)
-        listing.set("availability", availability.rawValue)
-        if let quantity { listing["quantity"] = .integer(quantity) }
-        listing.set("brand", brand)
-        listing.set("gtin", gtin)
-        listing.set("mpn", mpn)
-        listing.set("condition", condition)
-        listing.set("color", color)
-        listing.set("size", size)
-        listing.set("material", material)
-        listing.set("pattern", pattern)
-        listing.set("gender", gender)
-        listing.set("age_group", ageGroup)
-        listing.set("google_product_category", googleProductCategory)
-        listing.set("product_type", productType)
+        set("price", price.description)
+        set("sale_price", salePrice?.description)
+        set("sale_price_effective_date", saleWindowText)
+        set("availability", availability.rawValue)
+        if let quantity { fields["quantity"] = .integer(quantity) }
+        set("brand", brand)
+        set("gtin", gtin)
+        set("mpn", mpn)
+        set("condition", condition)
+        set("color", color)
+        set("size", size)
+        set("material", material)
+        set("pattern", pattern)
+        set("gender", gender)
+        set("age_group", ageGroup)
+        set("google_product_category", googleProductCategory)
+        set("product_type", productType)
         for (index, label) in customLabels.enumerated() where index < 5 {
-            listing.set("custom_label_\(index)", label)
+            set(Offer.customLabelNames[index], label)
         }
-        return listing
+        return Listing(fields)
     }
+
+    /// `custom_label_0` … `custom_label_4`.
+    static let customLabelNames = (0..<5).map { "custom_label_\($0)" }
 }

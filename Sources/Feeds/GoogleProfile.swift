@@ -45,11 +45,11 @@ public enum GoogleProfile {
 
     /// Maps one record's fields to an offer; `currency` overrides the feed's for bare amounts (profile custom).
     static func offer(from row: RowFields, currency: Currency? = nil) throws(FeedIssue) -> Offer {
-        guard let id = row.text("id") else { throw row.missing("id") }
-        guard let price = try row.money("price", currency: currency) else { throw row.missing("price") }
-        let quantity = try row.count("quantity")
+        guard let id = row.text(.id) else { throw row.missing("id") }
+        guard let price = try row.money(.price, currency: currency) else { throw row.missing("price") }
+        let quantity = try row.count(.quantity)
         let availability: Availability
-        if let parsed = try row.availability("availability") {
+        if let parsed = try row.availability(.availability) {
             availability = parsed
         } else if let quantity {
             availability = quantity > 0 ? .inStock : .outOfStock
@@ -58,13 +58,13 @@ public enum GoogleProfile {
         }
 
         var offer = Offer(id: id, price: price, availability: availability, quantity: quantity)
-        offer.salePrice = try row.money("sale_price", currency: currency)
+        offer.salePrice = try row.money(.salePrice, currency: currency)
         if let sale = offer.salePrice, sale.currency != price.currency {
             throw FeedIssue(.invalidAmount(field: "sale_price", value: sale.description,
                                            why: "is in another currency than price (\(price.currency))"),
                             at: row.location("sale_price"))
         }
-        if let window = row.text("sale_price_effective_date") {
+        if let window = row.text(.salePriceEffectiveDate) {
             do {
                 offer.saleWindow = try SaleWindow.parse(window)
             } catch {
@@ -72,27 +72,41 @@ public enum GoogleProfile {
             }
             offer.saleWindowText = window
         }
-        offer.groupId = row.text("item_group_id")
-        offer.title = row.text("title")
-        offer.description = row.text("description")
-        offer.link = row.text("link")
-        offer.imageLink = row.text("image_link")
-        offer.additionalImageLinks = row.list("additional_image_link")
-        offer.brand = row.text("brand")
-        offer.gtin = row.text("gtin")
-        offer.mpn = row.text("mpn")
-        offer.condition = row.text("condition")
-        offer.color = row.text("color")
-        offer.size = row.text("size")
-        offer.material = row.text("material")
-        offer.pattern = row.text("pattern")
-        offer.gender = row.text("gender")
-        offer.ageGroup = row.text("age_group")
-        offer.googleProductCategory = row.text("google_product_category")
-        offer.productType = row.text("product_type")
-        let labels = (0..<5).map { row.text("custom_label_\($0)") }
+        offer.groupId = row.text(.itemGroupID)
+        offer.title = row.text(.title)
+        offer.description = row.text(.description)
+        offer.link = row.text(.link)
+        offer.imageLink = row.text(.imageLink)
+        offer.additionalImageLinks = row.list(.additionalImageLink)
+        offer.brand = row.text(.brand)
+        offer.gtin = row.text(.gtin)
+        offer.mpn = row.text(.mpn)
+        offer.condition = row.text(.condition)
+        offer.color = row.text(.color)
+        offer.size = row.text(.size)
+        offer.material = row.text(.material)
+        offer.pattern = row.text(.pattern)
+        offer.gender = row.text(.gender)
+        offer.ageGroup = row.text(.ageGroup)
+        offer.googleProductCategory = row.text(.googleProductCategory)
+        offer.productType = row.text(.productType)
+        let labels = Attribute.customLabels.map { row.text($0) }
         if labels.contains(where: { $0 != nil }) { offer.customLabels = labels }
         offer.source = SourceLocation(feed: row.context.feed, line: row.record.line)
         return offer
+    }
+
+    /// The attributes the profile reads, in `Listing.canonicalOrder`, which spells their names.
+    enum Attribute: Int, CaseIterable {
+        case id, itemGroupID, title, description, link, imageLink, additionalImageLink, price, salePrice,
+             salePriceEffectiveDate, availability, quantity, brand, gtin, mpn, condition, color, size, material,
+             pattern, gender, ageGroup, googleProductCategory, productType,
+             customLabel0, customLabel1, customLabel2, customLabel3, customLabel4
+
+        /// The name feeds and listings give the attribute: `item_group_id`.
+        var name: String { Listing.canonicalOrder[rawValue] }
+
+        static let customLabels: [Attribute] = [.customLabel0, .customLabel1, .customLabel2, .customLabel3,
+                                                .customLabel4]
     }
 }

@@ -45,6 +45,21 @@ import Testing
         }
     }
 
+    /// Google's own spellings are taken as they are; everything else reads as the long way reads it.
+    @Test func exactSpellingAgreesWithTheLongWay() {
+        let pieces = ["in", "_", " ", "stock", "IN", "STOCK", "out", "of", "-", "pre", "order", "back", "in_stock",
+                      "out_of_stock", "preorder", "backorder", "https://schema.org/", "/", "\u{00A0}", "\t", "\r\n",
+                      "İ", "\u{212A}", "é", "x"]
+        var random = SplitMix64(seed: 0xA7A1)
+        for _ in 0..<5_000 {
+            let text = (0..<Int(random.next() % 4)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }
+                .joined()
+            #expect(Availability(feedValue: text) == Availability(anySpelling: text), "\(text.debugDescription)")
+            let wrapped = " " + text + " "
+            #expect(Availability(feedValue: wrapped.dropFirst().dropLast()) == Availability(anySpelling: text))
+        }
+    }
+
     @Test(arguments: ["", "   ", "yes", "1", "in stock soon", "https://schema.org/", "stock", "instock!"])
     func unknownValueIsNil(_ text: String) {
         #expect(Availability(feedValue: text) == nil)

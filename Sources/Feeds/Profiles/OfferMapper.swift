@@ -57,6 +57,8 @@ public enum Profiles {
 struct RowMapper: OfferMapper {
     let context: MappingContext
     let map: (RowFields) throws(FeedIssue) -> Offer
+    /// The layouts of the records so far: most records of a feed share one.
+    private var layouts = RowLayouts()
 
     init(context: MappingContext, map: @escaping (RowFields) throws(FeedIssue) -> Offer) {
         self.context = context
@@ -65,7 +67,7 @@ struct RowMapper: OfferMapper {
 
     mutating func consume(_ record: FeedRecord) -> [Result<Offer, FeedIssue>] {
         do {
-            return [.success(try map(RowFields(record, context: context)))]
+            return [.success(try map(RowFields(record, context: context, layout: layouts.layout(for: record))))]
         } catch {
             return [.failure(error)]
         }

@@ -9,18 +9,14 @@ import Foundation
 struct RowFields {
     let record: FeedRecord
     let context: MappingContext
-    /// Attribute name → indices into `record.fields`, in source order.
-    private let index: [String: [Int]]
+    /// Where each attribute's values are in `record.fields`.
+    let layout: RowLayout
 
-    init(_ record: FeedRecord, context: MappingContext) {
+    /// - Parameter layout: `record`'s layout (one that `fits` it), or `nil` to find it here.
+    init(_ record: FeedRecord, context: MappingContext, layout: RowLayout? = nil) {
         self.record = record
         self.context = context
-        var index: [String: [Int]] = [:]
-        index.reserveCapacity(record.fields.count)
-        for (position, field) in record.fields.enumerated() {
-            index[RowFields.key(field.name), default: []].append(position)
-        }
-        self.index = index
+        self.layout = layout ?? RowLayout(record)
     }
 
     /// The lookup key of a name: `GoogleProfile.attributeName`, with a fast path for names already in that form.
@@ -31,12 +27,21 @@ struct RowFields {
         return GoogleProfile.attributeName(name)
     }
 
+    /// The positions in `record.fields` of the columns called `name`.
+    func positions(_ name: String) -> [Int] { layout.index[RowFields.key(name)] ?? [] }
+
     /// Whether the record has a column called `name`, empty or not.
-    func has(_ name: String) -> Bool { index[RowFields.key(name)] != nil }
+    func has(_ name: String) -> Bool { layout.index[RowFields.key(name)] != nil }
 
     /// The first non-empty value of `name`, trimmed of surrounding white space, or `nil`.
-    func text(_ name: String) -> String? {
-        for position in index[RowFields.key(name)] ?? [] {
+    func text(_ name: String) -> String? { text(at: positions(name)) }
+
+    /// `text(_:)` of a Google attribute, found without hashing its name.
+    func text(_ attribute: GoogleProfile.Attribute) -> String? { text(at: layout.positions(of: attribute)) }
+
+    /// The first non-empty value of the fields at `positions`, trimmed of surrounding white space, or `nil`.
+    private func text(at positions: [Int]) -> String? {
+        for position in positions {
             let trimmed = Substring(record.fields[position].value).trimmingSpaces()
             if !trimmed.isEmpty { return String(trimmed) }
         }
@@ -52,8 +57,12 @@ struct RowFields {
     }
 
     /// Every value of `name` in source order, each split at commas, trimmed, empty ones left out.
-    func list(_ name: String) -> [String] {
-        (index[RowFields.key(name)] ?? []).flatMap { record.fields[$0].value.split(separator: ",") }
+    func list(_ name: String) -> [String] { list(at: positions(name)) }
+
+    func list(_ attribute: GoogleProfile.Attribute) -> [String] { list(at: layout.positions(of: attribute)) }
+
+    private func list(at positions: [Int]) -> [String] {
+        positions.flatMap { record.fields[$0].value.split(separator: ",") }
             .map { String(Substring($0).trimmingSpaces()) }.filter { !$0.isEmpty }
     }
 
@@ -71,7 +80,16 @@ struct RowFields {
 
     /// The amount in `name`, in the feed's currency and locale unless the text names its own currency.
     func money(_ name: String, currency: Currency? = nil) throws(FeedIssue) -> Money? {
-        guard let value = text(name) else { return nil }
+        try money(text(name), name: name, currency: currency)
+    }
+
+    func money(_ attribute: GoogleProfile.Attribute, currency: Currency? = nil) throws(FeedIssue) -> Money? {
+        try money(text(attribute), name: attribute.name, currency: currency)
+    }
+
+    /// `value`, the text of the column `name`, as an amount.
+    private func money(_ value: String?, name: String, currency: Currency?) throws(FeedIssue) -> Money? {
+        guard let value else { return nil }
         do {
             return try Money.parse(value, defaultCurrency: currency ?? context.currency, locale: context.locale)
         } catch {
@@ -82,7 +100,16 @@ struct RowFields {
     /// A whole number in `name`; negative stock counts as 0 when `clampsNegative` (Shopify and WooCommerce
     /// export oversold stock as a negative count).
     func count(_ name: String, clampsNegative: Bool = false) throws(FeedIssue) -> Int? {
-        guard let value = text(name) else { return nil }
+        try count(text(name), name: name, clampsNegative: clampsNegative)
+    }
+
+    func count(_ attribute: GoogleProfile.Attribute) throws(FeedIssue) -> Int? {
+        try count(text(attribute), name: attribute.name, clampsNegative: false)
+    }
+
+    /// `value`, the text of the column `name`, as a whole number.
+    private func count(_ value: String?, name: String, clampsNegative: Bool) throws(FeedIssue) -> Int? {
+        guard let value else { return nil }
         // Some exports write stock as `5.0` or `+3`; accept whole numbers only, never round.
         var digits = Substring(value)
         if digits.hasSuffix(".0") { digits = digits.dropLast(2) }
@@ -94,7 +121,16 @@ struct RowFields {
 
     /// An availability as feeds write it (`in stock`, `IN_STOCK`, `available for order`, …).
     func availability(_ name: String) throws(FeedIssue) -> Availability? {
-        guard let value = text(name) else { return nil }
+        try availability(text(name), name: name)
+    }
+
+    func availability(_ attribute: GoogleProfile.Attribute) throws(FeedIssue) -> Availability? {
+        try availability(text(attribute), name: attribute.name)
+    }
+
+    /// `value`, the text of the column `name`, as an availability.
+    private func availability(_ value: String?, name: String) throws(FeedIssue) -> Availability? {
+        guard let value else { return nil }
         guard let parsed = Availability(profileValue: value) else {
             throw invalid(name, value, "is not in_stock, out_of_stock, preorder or backorder")
         }
