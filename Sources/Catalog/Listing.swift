@@ -41,7 +41,7 @@ public struct Listing: Hashable, Sendable {
         let present = Set(names)
         // Walking the fixed order is cheaper than sorting: this runs for every listing written.
         var ordered = canonicalOrder.filter(present.contains)
-        if ordered.count < present.count { ordered += present.filter { rank[$0] == nil }.sorted() }
+        if ordered.count < present.count { ordered += present.filter { canonicalRank(of: $0) == nil }.sorted() }
         return ordered
     }
 
@@ -53,9 +53,8 @@ public struct Listing: Hashable, Sendable {
         "google_product_category", "product_type",
         "custom_label_0", "custom_label_1", "custom_label_2", "custom_label_3", "custom_label_4",
     ]
-    static let rank = Dictionary(uniqueKeysWithValues: canonicalOrder.enumerated().map { ($1, $0) })
-
-    /// `rank[name]`, found by the name's length and a compare or two instead of a hash.
+    /// The position of `name` in `canonicalOrder`, found by the name's length and a compare or two instead of a
+    /// hash.
     static func canonicalRank(of name: String) -> Int? {
         let length = name.utf8.count
         guard length < ranksByLength.count else { return nil }
