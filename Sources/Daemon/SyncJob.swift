@@ -174,7 +174,6 @@ public struct SyncJob {
                                                                    entry: entry)
             switch decision {
             case .keep: break
-            case .cancelPending: try store.stageCancel(sku: sku)
             case .enqueue(let delta):
                 if cursorIsDone {
                     try store.enqueueNew(delta, valuesText: valuesText, seenAt: seenAt)

@@ -2,14 +2,16 @@ public import Catalog
 
 /// Decides, per SKU, what the outbox must hold so that a channel ends up with the desired listing.
 ///
-/// The diff is always against what the channel *acknowledged*; an unsent delta is replaced by a newer
-/// one (or cancelled when the channel already has what is wanted). Deltas carry absolute values.
+/// The diff is against what the channel *acknowledged*. A pending delta is never simply dropped: it
+/// may have reached the channel without its acknowledgement being stored (a process killed between
+/// sending and committing the answer, a reply that timed out), and the delta it replaced may have too.
+/// So a newer delta replaces it and also names every field it named (its `changed` names those of
+/// the deltas it replaced in turn), recreates the item whole after a pending creation or deletion, and
+/// is enqueued even when the acknowledged listing is what is wanted again. Deltas carry absolute values.
 public enum Reconciler {
     public enum Decision: Equatable, Sendable {
         /// The outbox already holds the right thing (or nothing is needed).
         case keep
-        /// Remove the unsent delta: the channel already has the desired state.
-        case cancelPending
         case enqueue(Delta)
     }
 
@@ -32,32 +34,47 @@ public enum Reconciler {
         -> (decision: Decision, valuesText: String?) {
         let desiredText = desired?.jsonText
         let ackedText = entry?.ackedText
-        if desiredText == ackedText {
-            return (entry?.pending == nil ? .keep : .cancelPending, nil)
+        let textsMatch = desiredText == ackedText  // then the acknowledged listing is the desired one
+        let acked = textsMatch ? desired : ackedText.flatMap(Listing.init(jsonText:)).map(withoutClearedFields)
+        let channelHasIt = textsMatch || (desired != nil && desired == acked)
+        let pending = entry?.pending
+        if channelHasIt && pending == nil { return (.keep, nil) }
+        let operation: Delta.Operation = if desired == nil {
+            .delete
+        } else if ackedText == nil || pending.map({ $0.operation != .update }) == true {
+            .create  // the channel may have no item, or one made whole by the pending delta
+        } else {
+            .update
         }
-        let acked = ackedText.flatMap(Listing.init(jsonText:)).map(withoutClearedFields)
-        if let desired, desired == acked {
-            return (entry?.pending == nil ? .keep : .cancelPending, nil)
-        }
-        let operation: Delta.Operation = desired == nil ? .delete : (ackedText == nil ? .create : .update)
         var values = desired ?? Listing()
         var valuesText = desiredText ?? values.jsonText
-        let changed: [String] = switch operation {
+        var changed: [String] = switch operation {
         case .create: values.orderedNames
         case .delete: []
         case .update: values.changedFields(from: acked ?? Listing())
+        }
+        if operation == .update, let pending, !Set(pending.changed).isSubset(of: changed) {
+            changed = Listing.order(Set(changed).union(pending.changed))
         }
         if operation == .update {
             let cleared = changed.filter { values[$0] == nil }
             for name in cleared { values[name] = .text("") }
             if !cleared.isEmpty { valuesText = values.jsonText }
         }
-        if let pending = entry?.pending, pending.operation == operation, pending.payloadText == valuesText {
-            return (.keep, nil)
+        if let pending, pending.operation == operation, pending.payloadText == valuesText,
+           pending.changed == changed || pending.rejected {
+            return (.keep, nil)  // a rejected one stays parked: the same change is not sent again
+        }
+        // The most urgent way the channel can get there: from the acknowledged listing or the pending one.
+        var urgency = channelHasIt ? nil : priority(of: operation, from: acked, to: desired)
+        if let pending, pending.operation != .delete,
+           let shown = Listing(jsonText: pending.payloadText).map(withoutClearedFields), shown != desired {
+            let fromShown = priority(of: desired == nil ? .delete : .update, from: shown, to: desired)
+            urgency = min(urgency ?? fromShown, fromShown)
         }
         let version = max(entry?.lastVersion ?? 0, entry?.ackedVersion ?? 0) + 1
         let delta = Delta(channel: channel, sku: sku, operation: operation, version: version, changed: changed,
-                          values: values, priority: priority(of: operation, from: acked, to: desired))
+                          values: values, priority: urgency ?? priority(of: operation, from: nil, to: desired))
         return (.enqueue(delta), valuesText)
     }
 

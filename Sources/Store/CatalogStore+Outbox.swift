@@ -11,7 +11,9 @@ public final class SnapshotCursor {
         var pending: SnapshotEntry.Pending?
         if let version = statement.optionalInt(4), let op = statement.text(5).flatMap(Delta.Operation.init),
            let payload = statement.text(6) {
-            pending = SnapshotEntry.Pending(version: version, operation: op, payloadText: payload)
+            pending = SnapshotEntry.Pending(version: version, operation: op, payloadText: payload,
+                                            changed: JSONText.parseArray(statement.text(7) ?? "") ?? [],
+                                            rejected: statement.text(8) == "rejected")
         }
         return SnapshotEntry(sku: statement.text(0) ?? "", ackedText: statement.text(1),
                              ackedVersion: statement.int(2), lastVersion: statement.int(3), pending: pending)
@@ -30,7 +32,7 @@ public struct OutboxEntry: Sendable, Equatable {
 extension CatalogStore {
     /// The snapshot of `channel`: every SKU it has or has a delta for, in SKU byte order.
     ///
-    /// A delta the platform rejected counts as the SKU's unsent delta: the same change is not sent again
+    /// A delta the platform rejected counts as the SKU's pending delta: the same change is not sent again
     /// (it stays parked), while a different one replaces it.
     /// - Parameter touchedOnly: only the SKUs this run touched (see `touch(sku:)`).
     public func snapshot(channel: String, touchedOnly: Bool = false) throws -> SnapshotCursor {
@@ -38,10 +40,10 @@ extension CatalogStore {
         // CROSS JOIN keeps the (small) touched list as the outer loop; its key order is the SKU order.
         let listings = touchedOnly ? "temp.touched t CROSS JOIN listings l ON l.channel = ? AND l.sku = t.sku"
             : "listings l"
-        // A delta's version is in its outbox row until it is acknowledged or cancelled (see `commitStaged`).
+        // A delta's version is in its outbox row until it is acknowledged (see `commitStaged`).
         let statement = try Statement(connection: connection, sql: """
             SELECT l.sku, l.acked, l.acked_version, max(l.last_version, coalesce(o.version, 0)), o.version, o.op,
-                o.payload
+                o.payload, o.changed, o.state
             FROM \(listings) LEFT JOIN outbox o ON o.channel = l.channel AND o.sku = l.sku
             \(touchedOnly ? "ORDER BY t.sku" : "WHERE l.channel = ? ORDER BY l.sku")
             """)
@@ -70,40 +72,30 @@ extension CatalogStore {
                   .text(valuesText ?? delta.values.jsonText)).run()
     }
 
-    /// Stages the removal of the pending delta for `sku` (the channel already has what is wanted).
-    public func stageCancel(sku: String) throws {
-        try connection.statement("INSERT OR REPLACE INTO temp.staged VALUES (?, NULL, NULL, NULL, NULL, NULL)")
-            .bind(.text(sku)).run()
-    }
-
     /// Moves the staged changes of `channel` into the outbox.
     ///
     /// Versions only grow per channel and SKU, so that a late acknowledgement is never taken for a newer
     /// delta's. The newest version issued is the larger of the listing's `last_version` and its outbox row's:
     /// an enqueued delta's version stays in its outbox row (the listing's page is not written again for it),
-    /// and reaches `last_version` when the delta is acknowledged — or here, when it is cancelled.
+    /// and reaches `last_version` when the delta is acknowledged. A delta leaves the outbox only then, or
+    /// replaced by a newer one: one that may have reached the channel is never just dropped (`Reconciler`).
     /// - Returns: how many deltas were enqueued.
     @discardableResult
     public func commitStaged(channel: String, seenAt: String) throws -> Int {
         let c = connection
-        try c.statement("""
-            UPDATE listings SET last_version = max(last_version, (
-                SELECT o.version FROM outbox o WHERE o.channel = listings.channel AND o.sku = listings.sku))
-            WHERE channel = ? AND sku IN (SELECT sku FROM temp.staged WHERE op IS NULL)
-                AND EXISTS (SELECT 1 FROM outbox o WHERE o.channel = listings.channel AND o.sku = listings.sku)
-            """).bind(.text(channel)).run()
-        // Replaces the unsent delta of each staged SKU, pending or parked after a rejection.
+        // Replaces the unacknowledged delta of each staged SKU, pending or parked after a rejection.
         try c.statement("""
             DELETE FROM outbox WHERE channel = ? AND sku IN (SELECT sku FROM temp.staged)
             """).bind(.text(channel)).run()
         try c.statement("""
             INSERT INTO outbox (channel, sku, version, op, priority, changed, payload, seen_at, created_at)
-            SELECT ?, sku, version, op, priority, changed, payload, ?, ? FROM temp.staged WHERE op IS NOT NULL
+            SELECT ?, sku, version, op, priority, changed, payload, ?, ? FROM temp.staged
             """).bind(.text(channel), .text(seenAt), .text(seenAt)).run()
         let enqueued = c.changes
+        // `WHERE true`: without it SQLite would read `ON CONFLICT` as a join's `ON`.
         try c.statement("""
             INSERT INTO listings (channel, sku, last_version)
-            SELECT ?, sku, version FROM temp.staged WHERE op IS NOT NULL
+            SELECT ?, sku, version FROM temp.staged WHERE true
             ON CONFLICT (channel, sku) DO NOTHING
             """).bind(.text(channel)).run()
         try c.execute("DELETE FROM temp.staged")

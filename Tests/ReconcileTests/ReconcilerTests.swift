@@ -70,7 +70,8 @@ import Testing
                 let entryOrNew = entry ?? SnapshotEntry(sku: "A1", ackedText: nil, ackedVersion: 0, lastVersion: 2,
                                                         pending: nil)
                 entry = entryOrNew
-                entry?.pending = SnapshotEntry.Pending(version: 4, operation: .update, payloadText: pending.jsonText)
+                entry?.pending = SnapshotEntry.Pending(version: 4, operation: .update, payloadText: pending.jsonText,
+                                                       changed: pending.changedFields(from: Listing()))
             }
             let (decision, text) = Reconciler.decideWithText(channel: "c", sku: "A1", desired: desired, entry: entry)
             #expect(decision == Reconciler.decide(channel: "c", sku: "A1", desired: desired, entry: entry))
@@ -89,23 +90,101 @@ import Testing
         #expect(Reconciler.decide(channel: "c", sku: "A1", desired: nil, entry: nil) == .keep)
     }
 
-    @Test func pendingDeltaIsCancelledWhenTheChannelAlreadyHasTheWantedState() {
+    /// The pending delta may have reached the channel (a killed process, a timed-out reply): dropping it
+    /// would leave the channel selling 1 when it should show 3. It is replaced by one that says 3 again.
+    @Test func pendingDeltaBackToTheAcknowledgedStateIsReplacedNotCancelled() {
         var entry = acked(listing(3))
-        entry.pending = .init(version: 2, operation: .update, payloadText: listing(1).jsonText)
+        entry.pending = .init(version: 2, operation: .update, payloadText: listing(1).jsonText,
+                              changed: ["quantity"])
         entry.lastVersion = 2
-        #expect(Reconciler.decide(channel: "c", sku: "A1", desired: listing(3), entry: entry) == .cancelPending)
+        guard case .enqueue(let delta) = Reconciler.decide(channel: "c", sku: "A1", desired: listing(3), entry: entry)
+        else { Issue.record("expected a delta"); return }
+        #expect(delta.operation == .update)
+        #expect(delta.version == 3)
+        #expect(delta.changed == ["quantity"])
+        #expect(delta.values == listing(3))
+        #expect(delta.priority == .increase)  // 1 → 3 on the channel at worst
+        // Once it is the pending delta, nothing more is needed.
+        entry.pending = .init(version: 3, operation: .update, payloadText: delta.values.jsonText, changed: delta.changed)
+        entry.lastVersion = 3
+        #expect(Reconciler.decide(channel: "c", sku: "A1", desired: listing(3), entry: entry) == .keep)
+    }
+
+    @Test func goingBackFromAPendingIncreaseIsADecrease() {
+        var entry = acked(listing(0))
+        entry.pending = .init(version: 2, operation: .update, payloadText: listing(5).jsonText,
+                              changed: ["availability", "quantity"])
+        entry.lastVersion = 2
+        guard case .enqueue(let delta) = Reconciler.decide(channel: "c", sku: "A1", desired: listing(0), entry: entry)
+        else { Issue.record("expected a delta"); return }
+        #expect(delta.changed == ["availability", "quantity"])
+        #expect(delta.values.quantity == 0)
+        #expect(delta.priority == .stockDecrease)
+    }
+
+    /// A rejected delta was not applied, but the one it replaced may have been: the wanted state is said again.
+    @Test func aRejectedPendingDeltaIsReplacedWhenTheChannelHasTheWantedState() {
+        var entry = acked(listing(3))
+        entry.pending = .init(version: 2, operation: .update, payloadText: listing(1, title: "Bad").jsonText,
+                              changed: ["title", "quantity"], rejected: true)
+        entry.lastVersion = 2
+        guard case .enqueue(let delta) = Reconciler.decide(channel: "c", sku: "A1", desired: listing(3), entry: entry)
+        else { Issue.record("expected a delta"); return }
+        #expect(delta.changed == ["title", "quantity"])
+        #expect(delta.values == listing(3))
+        // The same rejected change again stays parked.
+        #expect(Reconciler.decide(channel: "c", sku: "A1", desired: listing(1, title: "Bad"), entry: entry) == .keep)
+    }
+
+    @Test func aPendingCreationOfAnItemGoneAgainBecomesADeletion() {
+        let entry = SnapshotEntry(sku: "A1", ackedText: nil, ackedVersion: 0, lastVersion: 1,
+                                  pending: .init(version: 1, operation: .create, payloadText: listing(2).jsonText,
+                                                 changed: listing(2).orderedNames))
+        guard case .enqueue(let delta) = Reconciler.decide(channel: "c", sku: "A1", desired: nil, entry: entry)
+        else { Issue.record("expected a delta"); return }
+        #expect(delta.operation == .delete)
+        #expect(delta.version == 2)
+        #expect(delta.priority == .stockDecrease)
+    }
+
+    /// The channel may have deleted the item already: an update could not bring it back whole.
+    @Test func anItemBackBeforeItsDeletionWasConfirmedIsCreatedAgain() {
+        var entry = acked(listing(3))
+        entry.pending = .init(version: 2, operation: .delete, payloadText: Listing().jsonText)
+        entry.lastVersion = 2
+        guard case .enqueue(let delta) = Reconciler.decide(channel: "c", sku: "A1", desired: listing(3), entry: entry)
+        else { Issue.record("expected a delta"); return }
+        #expect(delta.operation == .create)
+        #expect(delta.values == listing(3))
+        #expect(delta.version == 3)
+    }
+
+    /// The pending delta set the title; the newer one changes only the quantity relative to what was
+    /// acknowledged, but must name the title too, or a partial update leaves the pending one's title there.
+    @Test func aNewerDeltaNamesEveryFieldThePendingOneNamed() {
+        var entry = acked(listing(3))
+        entry.pending = .init(version: 2, operation: .update, payloadText: listing(3, title: "New").jsonText,
+                              changed: ["title"])
+        entry.lastVersion = 2
+        guard case .enqueue(let delta) = Reconciler.decide(channel: "c", sku: "A1", desired: listing(2), entry: entry)
+        else { Issue.record("expected a delta"); return }
+        #expect(delta.changed == ["title", "quantity"])
+        #expect(delta.values == listing(2))
+        #expect(delta.priority == .stockDecrease)
     }
 
     @Test func samePendingDeltaIsKeptAndNotRenumbered() {
         var entry = acked(listing(3))
-        entry.pending = .init(version: 2, operation: .update, payloadText: listing(1).jsonText)
+        entry.pending = .init(version: 2, operation: .update, payloadText: listing(1).jsonText,
+                              changed: ["quantity"])
         entry.lastVersion = 2
         #expect(Reconciler.decide(channel: "c", sku: "A1", desired: listing(1), entry: entry) == .keep)
     }
 
     @Test func newerChangeSupersedesThePendingOneWithAHigherVersion() {
         var entry = acked(listing(3))
-        entry.pending = .init(version: 2, operation: .update, payloadText: listing(1).jsonText)
+        entry.pending = .init(version: 2, operation: .update, payloadText: listing(1).jsonText,
+                              changed: ["quantity"])
         entry.lastVersion = 2
         guard case .enqueue(let delta) = Reconciler.decide(channel: "c", sku: "A1", desired: listing(0), entry: entry)
         else { Issue.record("expected a delta"); return }
