@@ -53,10 +53,10 @@ public enum Reconciler {
         case .delete: []
         case .update: values.changedFields(from: acked ?? Listing())
         }
-        if operation == .update, let pending, !Set(pending.changed).isSubset(of: changed) {
-            changed = Listing.order(Set(changed).union(pending.changed))
-        }
         if operation == .update {
+            if let pending, !Set(pending.changed).isSubset(of: changed) {
+                changed = Listing.order(Set(changed).union(pending.changed))
+            }
             let cleared = changed.filter { values[$0] == nil }
             for name in cleared { values[name] = .text("") }
             if !cleared.isEmpty { valuesText = values.jsonText }

@@ -83,12 +83,10 @@ extension CatalogStore {
     @discardableResult
     public func commitStaged(channel: String, seenAt: String) throws -> Int {
         let c = connection
-        // Replaces the unacknowledged delta of each staged SKU, pending or parked after a rejection.
+        // Replaces (one outbox row per channel and SKU) the unacknowledged delta of each staged SKU,
+        // pending or parked after a rejection.
         try c.statement("""
-            DELETE FROM outbox WHERE channel = ? AND sku IN (SELECT sku FROM temp.staged)
-            """).bind(.text(channel)).run()
-        try c.statement("""
-            INSERT INTO outbox (channel, sku, version, op, priority, changed, payload, seen_at, created_at)
+            INSERT OR REPLACE INTO outbox (channel, sku, version, op, priority, changed, payload, seen_at, created_at)
             SELECT ?, sku, version, op, priority, changed, payload, ?, ? FROM temp.staged
             """).bind(.text(channel), .text(seenAt), .text(seenAt)).run()
         let enqueued = c.changes
