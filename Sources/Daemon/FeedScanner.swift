@@ -97,13 +97,14 @@ public struct FeedScanner {
         var digest: UInt64?
         do {
             if let seed = digestSeed, let raw = source as? any RawRecordSource {
-                // CSV, JSON Lines: hash the record's bytes first, and decode it only when it is not known unchanged.
+                // CSV, JSON Lines, XML items: hash the record's bytes first, and decode it only when it is not known unchanged.
                 guard try raw.moveToNextRecord() else { return finish() }
                 if let found = raw.currentDigest(seed: seed, attribute: "id") {
                     digest = found.hash
                     if skipsUnchanged(id: found.key, digest: found.hash, line: raw.currentLine) { return }
                 }
                 record = try raw.currentRecord()
+                if !raw.currentDigestHolds { digest = nil }
             } else {
                 guard let next = try source.nextRecord() else { return finish() }
                 record = next

@@ -22,6 +22,13 @@ public protocol RawRecordSource: RecordSource {
     var currentLine: Int { get }
     /// What, beyond a record's bytes, decides how it reads (column names, delimiter, encoding; a JSON layout).
     var layout: [String] { get }
+    /// After `currentRecord()`: whether the digest `currentDigest` gave describes the record it returned. `false`
+    /// when decoding showed that the bytes hashed were not one record (an XML item libxml2 read otherwise).
+    var currentDigestHolds: Bool { get }
+}
+
+extension RawRecordSource {
+    public var currentDigestHolds: Bool { true }
 }
 
 extension FeedRecord {

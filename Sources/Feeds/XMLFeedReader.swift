@@ -10,7 +10,8 @@ import Glibc
 ///
 /// Covers Google Merchant Center's XML formats and feeds built on them (Prisjakt). libxml2's push
 /// parser reads the feed in 64 KiB chunks and reports elements and text through SAX2 callbacks (no
-/// tree is built), so memory holds one chunk's items, not the document.
+/// tree is built), so memory holds one chunk's items, not the document. As a `RawRecordSource` it finds items
+/// in the bytes first, so that an unchanged item is never parsed (see `XMLFeedReader+Items.swift`).
 ///
 /// Field names (see `FeedRecord`): elements in Google's namespace `http://base.google.com/ns/1.0`,
 /// in no namespace (RSS) or in Atom's namespace go by their local name (`g:price` → `price`);
@@ -34,7 +35,7 @@ import Glibc
 ///
 /// Every thrown `FeedIssue` is about the whole feed (an XML stream cannot resume after an
 /// error): after it, `nextRecord()` returns `nil`. Not thread-safe; use from one task at a time.
-public final class XMLFeedReader: RecordSource {
+public final class XMLFeedReader: RawRecordSource {
     /// Bounds on one item, so that a hostile or broken feed cannot exhaust memory.
     public struct Limits: Sendable {
         /// Elements nested inside an item (its children are depth 1).
@@ -70,21 +71,38 @@ public final class XMLFeedReader: RecordSource {
     }()
 
     let feed: String
-    private let parser: xmlParserCtxtPtr
+    let parser: xmlParserCtxtPtr
     /// The collector the parser calls back into, at a fixed address (the parser's user data).
-    private let state: UnsafeMutablePointer<XMLItemCollector>
-    /// A memory document, or the read buffer of a file document.
-    private let buffer: UnsafeMutableBufferPointer<UInt8>
-    /// The length of a memory document; -1 for a file.
-    private let memoryByteCount: Int
-    /// The file of a file document.
+    let state: UnsafeMutablePointer<XMLItemCollector>
+    /// The document's bytes from `fed` on: all of a memory document, or what was read of a file.
+    var window: UnsafeMutableBufferPointer<UInt8>
+    /// `window[0..<end]` holds bytes of the document.
+    var end: Int
+    /// `window[0..<fed]` was handed to libxml2 (or, for a skipped item, its stand-in was).
+    var fed = 0
+    /// Whether `window` holds the rest of the document: no more bytes to read.
+    var isEOF: Bool
+    /// The file of a file document; -1 for a memory document.
     private let fileDescriptor: Int32
-    /// Bytes of the document handed to libxml2 so far.
-    private var offset = 0
-    /// Bytes of `buffer` read from the file and not yet handed to libxml2 (`buffer[0..<pending]`).
-    private var pending = 0
     private var isAtEnd = false
-    private var isFinished = false
+    var isFinished = false
+
+    // The raw-item state (see `XMLFeedReader+Items.swift`).
+    /// Whether items are still found by `XMLItemSplitter` (until the document has something it does not follow).
+    var findsItems = true
+    var splitter = XMLItemSplitter()
+    /// `window[0..<scanned]` was read by the splitter.
+    var scanned = 0
+    /// libxml2's line at `fed`.
+    var line = 1
+    var current: FoundItem?
+    /// The current record when items are not found by the splitter.
+    var currentPlain: FeedRecord?
+    public internal(set) var currentDigestHolds = true
+    /// Kinds of item (context and start tag) that libxml2 read as one item on the line the splitter counted.
+    var checkedKinds: Set<UInt64> = []
+    var itemSeed: (seed: UInt64, contextVersion: Int, value: UInt64)?
+    var standIn = ScratchBytes()
 
     /// Opens a local XML feed file.
     ///
@@ -103,9 +121,8 @@ public final class XMLFeedReader: RecordSource {
             close(descriptor)
             throw FeedIssue(.unreadable("\(url.path) is a directory"), at: start)
         }
-        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Self.chunkSize)
+        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Self.windowSize)
         let count = Self.read(descriptor, into: buffer)
-        // As in xmlTextReader: the parser starts with the first 4 bytes, from which it guesses the encoding.
         guard count >= 0, let (parser, state) = Self.makeParser(
             first: count >= 4 ? UnsafeBufferPointer(rebasing: buffer[0..<4]) : nil, name: url.path, feed: feed,
             limits: limits)
@@ -117,15 +134,12 @@ public final class XMLFeedReader: RecordSource {
         self.feed = feed
         self.parser = parser
         self.state = state
-        self.buffer = buffer
-        self.memoryByteCount = -1
+        self.window = buffer
+        self.end = count
+        self.isEOF = count < buffer.count
         self.fileDescriptor = descriptor
-        self.pending = count
-        if count >= 4 {
-            memmove(buffer.baseAddress!, buffer.baseAddress! + 4, count - 4)  // the parser has the first 4
-            pending = count - 4
-            offset = 4
-        }
+        self.fed = count >= 4 ? 4 : 0  // as in xmlTextReader: the parser starts with the first 4 bytes
+        self.line = 1 + buffer[0..<fed].count { $0 == 0x0A }
     }
 
     /// Reads a document held in memory (tests, small downloads).
@@ -149,10 +163,12 @@ public final class XMLFeedReader: RecordSource {
         self.feed = feed
         self.parser = parser
         self.state = state
-        self.buffer = buffer
-        self.memoryByteCount = bytes.count
+        self.window = buffer
+        self.end = bytes.count
+        self.isEOF = true
         self.fileDescriptor = -1
-        self.offset = bytes.count >= 4 ? 4 : 0
+        self.fed = bytes.count >= 4 ? 4 : 0
+        self.line = 1 + buffer[0..<fed].count { $0 == 0x0A }
     }
 
     deinit {
@@ -164,7 +180,7 @@ public final class XMLFeedReader: RecordSource {
         state.deinitialize(count: 1)
         state.deallocate()
         if fileDescriptor >= 0 { close(fileDescriptor) }
-        buffer.deallocate()
+        window.deallocate()
     }
 
     /// Reads the next item or entry.
@@ -177,72 +193,111 @@ public final class XMLFeedReader: RecordSource {
     ///   `limits.maxDepth`), `.invalidEncoding`, or `.tooLarge`. Items that ended before the
     ///   problem are returned first.
     public func nextRecord() throws(FeedIssue) -> FeedRecord? {
-        guard !isFinished else { return nil }
-        // libxml2's global handlers are per thread, and a task may resume on another thread.
-        catalogsync_xml_silence_global_errors()
+        guard try moveToNextRecord() else { return nil }
+        return try currentRecord()
+    }
+
+    /// Runs `body`; any issue it throws ends the feed (an XML stream cannot resume after an error).
+    func endingOnIssue<T>(_ body: () throws(FeedIssue) -> T) throws(FeedIssue) -> T {
         do throws(FeedIssue) {
-            while true {
-                if let record = state.pointee.nextFinishedRecord() { return record }
-                switch state.pointee.problem {
-                case .issue(let issue)?:
-                    throw issue
-                case .parser(let error)?:
-                    if error.isEmptyDocument && format.isEmpty && isBlankDocument() {
-                        isFinished = true
-                        return nil
-                    }
-                    throw issue(for: error)
-                case nil:
-                    break
-                }
-                if isAtEnd {
-                    if state.pointee.isInsideItem {
-                        throw FeedIssue(.malformed("the document ends inside an item"), at: state.pointee.location)
-                    }
-                    if parser.pointee.wellFormed == 0 {
-                        throw FeedIssue(.malformed("libxml2 could not read the document"), at: state.pointee.location)
-                    }
-                    isFinished = true
-                    return nil
-                }
-                try parseNextChunk()
-            }
+            // libxml2's global handlers are per thread, and a task may resume on another thread.
+            catalogsync_xml_silence_global_errors()
+            return try body()
         } catch {
             isFinished = true
+            current = nil
+            currentPlain = nil
             state.pointee.discard()
             var fatal = error
-            fatal.isFatal = true  // the XML stream cannot be resumed: the feed is rejected whole
+            fatal.isFatal = true  // the feed is rejected whole
             throw fatal
         }
     }
 
+    /// The next record as libxml2 reads the document on from `fed`, chunk by chunk.
+    func nextParsedRecord() throws(FeedIssue) -> FeedRecord? {
+        while !isFinished {
+            if let record = state.pointee.nextFinishedRecord() { return record }
+            switch state.pointee.problem {
+            case .issue(let issue)?:
+                throw issue
+            case .parser(let error)?:
+                if error.isEmptyDocument && format.isEmpty && isBlankDocument() {
+                    isFinished = true
+                    return nil
+                }
+                throw issue(for: error)
+            case nil:
+                break
+            }
+            if isAtEnd {
+                if state.pointee.isInsideItem {
+                    throw FeedIssue(.malformed("the document ends inside an item"), at: state.pointee.location)
+                }
+                if parser.pointee.wellFormed == 0 {
+                    throw FeedIssue(.malformed("libxml2 could not read the document"), at: state.pointee.location)
+                }
+                isFinished = true
+                return nil
+            }
+            try parseNextChunk()
+        }
+        return nil
+    }
+
     // MARK: - Input
+
+    /// Bytes read from a file at a time; the window grows past it only to hold one item whole.
+    static let windowSize = 1 << 20
+    /// The largest item whose bytes are hashed whole; a larger one makes libxml2 read the rest of the document.
+    static let maxWindowSize = 1 << 24
 
     /// Hands the next chunk to libxml2, which calls back into `state` for what it parses.
     private func parseNextChunk() throws(FeedIssue) {
-        if memoryByteCount >= 0 {
-            let count = min(Self.chunkSize, memoryByteCount - offset)
-            isAtEnd = offset + count == memoryByteCount
-            parse(UnsafeBufferPointer(rebasing: buffer[offset..<(offset + count)]), isLast: isAtEnd)
-            offset += count
-            return
-        }
-        if pending == 0 {
-            pending = Self.read(fileDescriptor, into: buffer)
-            guard pending >= 0 else {
-                pending = 0
+        if fed == end && !isEOF {
+            guard refill() else {
                 throw FeedIssue(.malformed("libxml2 could not read the document"), at: state.pointee.location)
             }
         }
-        isAtEnd = pending == 0
-        parse(UnsafeBufferPointer(rebasing: buffer[0..<pending]), isLast: isAtEnd)
-        offset += pending
-        pending = 0
+        let count = min(Self.chunkSize, end - fed)
+        isAtEnd = isEOF && fed + count == end
+        parse(UnsafeBufferPointer(rebasing: window[fed..<(fed + count)]), isLast: isAtEnd)
+        fed += count
     }
 
-    private func parse(_ bytes: UnsafeBufferPointer<UInt8>, isLast: Bool) {
-        let start = bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
-        _ = xmlParseChunk(parser, start, Int32(bytes.count), isLast ? 1 : 0)
+    /// Hands `bytes` to libxml2 in pieces of at most `chunkSize`: its push parser refuses to look ahead more than
+    /// 10,000,000 bytes at once (without `XML_PARSE_HUGE`), which one large piece of text would make it do.
+    func parse(_ bytes: UnsafeBufferPointer<UInt8>, isLast: Bool) {
+        var offset = 0
+        repeat {
+            let count = min(Self.chunkSize, bytes.count - offset)
+            let start = bytes.baseAddress.map { UnsafeRawPointer($0 + offset).assumingMemoryBound(to: CChar.self) }
+            offset += count
+            _ = xmlParseChunk(parser, start, Int32(count), isLast && offset == bytes.count ? 1 : 0)
+        } while offset < bytes.count
+    }
+
+    /// Moves the bytes not yet fed to the window's start and reads more of the file after them, growing the
+    /// window when they fill it (up to `maxWindowSize`). - Returns: `false` on a read error or a full window.
+    func refill() -> Bool {
+        if fed > 0 {
+            if end > fed { memmove(window.baseAddress!, window.baseAddress! + fed, end - fed) }
+            end -= fed
+            scanned -= fed
+            fed = 0
+        }
+        if end == window.count {
+            guard window.count < Self.maxWindowSize else { return false }
+            let larger = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: window.count * 2)
+            memcpy(larger.baseAddress!, window.baseAddress!, end)
+            window.deallocate()
+            window = larger
+        }
+        let count = Self.read(fileDescriptor, into: UnsafeMutableBufferPointer(rebasing: window[end...]))
+        guard count >= 0 else { return false }
+        end += count
+        isEOF = count == 0
+        return true
     }
 
     /// Fills `buffer` from the file as far as it goes; 0 at its end, -1 on a read error.
@@ -286,8 +341,8 @@ public final class XMLFeedReader: RecordSource {
     /// an empty feed and an HTML error page is a malformed one.
     private func isBlankDocument() -> Bool {
         var bytes: [UInt8]
-        if memoryByteCount >= 0 {
-            bytes = Array(buffer.prefix(min(memoryByteCount, Self.blankProbeBytes)))
+        if fileDescriptor < 0 {
+            bytes = Array(window.prefix(min(end, Self.blankProbeBytes)))
         } else {
             bytes = [UInt8](repeating: 0, count: Self.blankProbeBytes)
             let count = bytes.withUnsafeMutableBytes { pread(fileDescriptor, $0.baseAddress, $0.count, 0) }

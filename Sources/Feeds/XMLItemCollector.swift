@@ -49,6 +49,12 @@ struct XMLItemCollector {
     /// Whether an item was started and not finished.
     var isInsideItem: Bool { item.isOpen }
 
+    /// Records finished and not yet returned.
+    var finishedCount: Int { records.count - returned }
+
+    /// The line of the record `nextFinishedRecord()` would return.
+    var nextFinishedLine: Int? { returned < records.count ? records[returned].line : nil }
+
     /// The next finished record, or nil when the chunk's records have all been returned.
     mutating func nextFinishedRecord() -> FeedRecord? {
         guard returned < records.count else {
