@@ -30,7 +30,7 @@ struct XMLItemCollector {
     private(set) var format = ""
     private var item: XMLItemBuilder
     /// Records finished and not yet returned; `records[returned...]`.
-    private var records: [FeedRecord] = []
+    private(set) var records: [FeedRecord] = []
     private var returned = 0
     private(set) var problem: Problem?
     /// `problem != nil`, as a plain flag: every event checks it, and must not copy the problem.
@@ -57,15 +57,14 @@ struct XMLItemCollector {
 
     /// The next finished record, or nil when the chunk's records have all been returned.
     mutating func nextFinishedRecord() -> FeedRecord? {
-        guard returned < records.count else {
-            if returned > 0 {
-                records.removeAll(keepingCapacity: true)
-                returned = 0
-            }
-            return nil
-        }
+        guard returned < records.count else { return nil }
+        let record = records[returned]
         returned += 1
-        return records[returned - 1]
+        if returned == records.count {  // the last one: the queue starts again, whoever reads it next
+            records.removeAll(keepingCapacity: true)
+            returned = 0
+        }
+        return record
     }
 
     /// Drops everything after a thrown issue.

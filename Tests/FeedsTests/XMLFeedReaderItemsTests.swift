@@ -183,6 +183,12 @@ struct XMLFeedMaker {
             keys.append(try #require(reader.currentDigest(seed: 1, attribute: "id")).key)
         }
         #expect(keys == (1...200).map { "S\($0)" })
+        // Read one by one, records do not pile up in the collector's queue.
+        let again = try self.reader(text)
+        while try again.moveToNextRecord() {
+            _ = try again.currentRecord()
+            #expect(again.state.pointee.records.isEmpty)
+        }
     }
 
     @Test(arguments: [
