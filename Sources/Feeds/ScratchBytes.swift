@@ -32,6 +32,14 @@ struct ScratchBytes {
         for byte in bytes { append(byte) }
     }
 
+    mutating func append(repeating byte: UInt8, count repeats: Int) {
+        guard repeats > 0 else { return }
+        if count + repeats > storage.count { grow(toHold: count + repeats) }
+        let start = count
+        storage.withUnsafeMutableBufferPointer { _ = memset($0.baseAddress! + start, Int32(byte), repeats) }
+        count += repeats
+    }
+
     /// Keeps the first `newCount` bytes.
     mutating func truncate(to newCount: Int) {
         count = min(count, newCount)

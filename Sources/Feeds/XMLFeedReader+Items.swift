@@ -127,11 +127,13 @@ extension XMLFeedReader {
 
     /// Hands libxml2 the bytes up to the item, and in the item's place its line ends and an empty comment.
     private func skip(_ item: FoundItem) {
+        let itemLines = newlines(in: item.start..<item.end)
+        line += newlines(in: fed..<item.start) + itemLines
         standIn.truncate(to: 0)
         standIn.append(contentsOf: UnsafeBufferPointer(rebasing: window[fed..<item.start]))
-        for _ in 0..<newlines(in: item.start..<item.end) { standIn.append(UInt8(ascii: "\n")) }
-        standIn.append(contentsOf: "<!---->".utf8)
-        line += newlines(in: fed..<item.end)
+        standIn.append(repeating: UInt8(ascii: "\n"), count: itemLines)
+        let comment: StaticString = "<!---->"
+        standIn.append(contentsOf: UnsafeBufferPointer(start: comment.utf8Start, count: comment.utf8CodeUnitCount))
         fed = item.end
         standIn.withBytes { parse($0, isLast: false) }
     }
@@ -149,8 +151,22 @@ extension XMLFeedReader {
     }
 
     private func newlines(in range: Range<Int>) -> Int {
+        // Eight bytes at a time: a byte of `word ^ 0x0A…` is zero where `word` has a line feed, and the high bit
+        // of each byte of `marks` is set exactly where that byte is zero.
+        let bytes = UnsafeRawPointer(window.baseAddress!)
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         var count = 0
-        for index in range where window[index] == 0x0A { count += 1 }
+        var index = range.lowerBound
+        while index + 8 <= range.upperBound {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            let marks = ~(((word & low7) &+ low7) | word | low7)
+            count &+= marks.nonzeroBitCount
+            index += 8
+        }
+        while index < range.upperBound {
+            if bytes.load(fromByteOffset: index, as: UInt8.self) == 0x0A { count += 1 }
+            index += 1
+        }
         return count
     }
 

@@ -65,11 +65,10 @@ struct XMLItemSplitter {
                 at = close + 1
             default:
                 guard let close = Self.tagEnd(in: bytes, from: open + 1) else { return .needsMore(upTo: open) }
-                let name = Self.name(in: bytes, at: open + 1)
                 let isEmpty = bytes[close - 1] == UInt8(ascii: "/")
                 if !hasRoot {
-                    guard beginRoot(name: bytes[name], in: bytes, at: open) else { return .unsupported }
-                } else if bytes[name].elementsEqual(itemName) {
+                    guard beginRoot(name: bytes[Self.name(in: bytes, at: open + 1)], in: bytes) else { return .unsupported }
+                } else if isItemName(in: bytes, at: open + 1) {
                     if isEmpty { return .item(start: open, tagEnd: close, end: close + 1) }
                     guard let end = itemEnd(in: bytes, from: close + 1) else { return .needsMore(upTo: open) }
                     return .item(start: open, tagEnd: close, end: end)
@@ -86,8 +85,8 @@ struct XMLItemSplitter {
 
     /// The item name for a root element, or `false` for a document that is neither RSS nor Atom, or that does not
     /// start as UTF-8 or another ASCII-compatible encoding.
-    private mutating func beginRoot(name: Slice<UnsafeBufferPointer<UInt8>>, in bytes: UnsafeBufferPointer<UInt8>,
-                                    at start: Int) -> Bool {
+    private mutating func beginRoot(name: Slice<UnsafeBufferPointer<UInt8>>, in bytes: UnsafeBufferPointer<UInt8>)
+        -> Bool {
         hasRoot = true
         guard bytes.count >= 1, bytes[0] != 0, bytes[0] != 0xFE, bytes[0] != 0xFF else { return false }
         if name.elementsEqual("rss".utf8) {
@@ -110,7 +109,7 @@ struct XMLItemSplitter {
             switch bytes[open + 1] {
             case UInt8(ascii: "/"):
                 guard let close = Self.find(UInt8(ascii: ">"), in: bytes, from: open + 2) else { return nil }
-                if bytes[Self.name(in: bytes, at: open + 2)].elementsEqual(itemName) {
+                if isItemName(in: bytes, at: open + 2) {
                     depth -= 1
                     if depth == 0 { return close + 1 }
                 }
@@ -123,7 +122,7 @@ struct XMLItemSplitter {
                 guard let close = Self.find("?>", in: bytes, from: open + 2) else { return nil }
                 at = close + 2
             default:
-                if bytes[Self.name(in: bytes, at: open + 1)].elementsEqual(itemName) {
+                if isItemName(in: bytes, at: open + 1) {
                     guard let close = Self.tagEnd(in: bytes, from: open + 1) else { return nil }
                     if bytes[close - 1] != UInt8(ascii: "/") { depth += 1 }
                     at = close + 1
@@ -136,6 +135,17 @@ struct XMLItemSplitter {
     }
 
     // MARK: - Bytes
+
+    /// Whether the element name at `position` is `itemName` (as `name(in:at:)` would cut it).
+    private func isItemName(in bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> Bool {
+        let count = itemName.count
+        guard count > 0, position + count <= bytes.count,
+              itemName.withUnsafeBytes({ memcmp(bytes.baseAddress! + position, $0.baseAddress!, count) }) == 0
+        else { return false }
+        guard position + count < bytes.count else { return true }
+        let after = bytes[position + count]
+        return after == UInt8(ascii: ">") || after == UInt8(ascii: "/") || after <= 0x20
+    }
 
     /// Where an XML declaration would start: 0, or 3 after a UTF-8 byte order mark.
     private static func declarationStart(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
