@@ -91,6 +91,12 @@ extension XMLFeedReader {
         current = nil
         while true {
             switch splitter.next(in: UnsafeBufferPointer(rebasing: window[0..<end]), from: scanned) {
+            // Before `fed` are the 4 bytes the parser started with: what begins there is never an item, and the
+            // splitter only stops there on a construct it cannot finish (an unterminated declaration).
+            case .item(let start, _, _) where start < fed:
+                return stopFindingItems()
+            case .needsMore(let upTo) where upTo < fed:
+                return stopFindingItems()
             case .item(let start, let tagEnd, let itemEnd):
                 scanned = itemEnd
                 var item = FoundItem(start: start, tagEnd: tagEnd, end: itemEnd,

@@ -58,7 +58,11 @@ struct XMLFeedMaker {
     /// A document of about `count` items, in a random dress; `items` lets a caller keep items from another one.
     mutating func document(items: [String], atom: Bool) -> String {
         var text = chance(20) ? "\u{FEFF}" : ""
-        if chance(80) { text += pick(["<?xml version=\"1.0\"?>", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]) }
+        if chance(4) {
+            text += pick(["<?xml version=\"1.0\"", "<!-- unterminated"])  // broken (fuzzing found the first)
+        } else if chance(80) {
+            text += pick(["<?xml version=\"1.0\"?>", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"])
+        }
         if chance(3) { text += "\n<!DOCTYPE rss>" }
         text += chance(10) ? "\n<!-- generated \(Int.random(in: 0...99, using: &random)) -->\n" : "\n"
         let google = chance(90) ? "http://base.google.com/ns/1.0" : "urn:not-google"
