@@ -97,7 +97,8 @@ public struct FeedScanner {
         var digest: UInt64?
         do {
             if let seed = digestSeed, let raw = source as? any RawRecordSource {
-                // CSV, JSON Lines, XML items: hash the record's bytes first, and decode it only when it is not known unchanged.
+                // CSV, JSON Lines, XML items: hash the record's bytes first, and decode it only when it is not
+                // known unchanged.
                 guard try raw.moveToNextRecord() else { return finish() }
                 if let found = raw.currentDigest(seed: seed, attribute: "id") {
                     digest = found.hash

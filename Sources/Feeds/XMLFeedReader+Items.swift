@@ -41,7 +41,9 @@ extension XMLFeedReader {
     public func currentRecord() throws(FeedIssue) -> FeedRecord {
         try endingOnIssue { () throws(FeedIssue) -> FeedRecord in
             guard let item = current else {
-                guard let record = currentPlain else { preconditionFailure("currentRecord() before moveToNextRecord()") }
+                guard let record = currentPlain else {
+                    preconditionFailure("currentRecord() before moveToNextRecord()")
+                }
                 return record
             }
             if let record = item.record { return record }
@@ -101,8 +103,8 @@ extension XMLFeedReader {
                 scanned = itemEnd
                 var item = FoundItem(start: start, tagEnd: tagEnd, end: itemEnd,
                                      line: line + newlines(in: fed..<tagEnd))
-                let kind = RowHash.hash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(window)[start...tagEnd]),
-                                        seed: UInt64(splitter.contextVersion))
+                let startTag = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(window)[start...tagEnd])
+                let kind = RowHash.hash(startTag, seed: UInt64(splitter.contextVersion))
                 guard !checkedKinds.contains(kind) else { return item }
                 // The first item of its kind is read at once, to check that libxml2 reads it as the splitter does.
                 guard let record = read(item) else { return stopFindingItems() }

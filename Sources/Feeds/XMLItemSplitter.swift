@@ -39,7 +39,9 @@ struct XMLItemSplitter {
     mutating func next(in bytes: UnsafeBufferPointer<UInt8>, from position: Int) -> Step {
         var at = position
         while true {
-            guard let open = Self.find(UInt8(ascii: "<"), in: bytes, from: at) else { return .needsMore(upTo: bytes.count) }
+            guard let open = Self.find(UInt8(ascii: "<"), in: bytes, from: at) else {
+                return .needsMore(upTo: bytes.count)
+            }
             guard open + 1 < bytes.count else { return .needsMore(upTo: open) }
             switch bytes[open + 1] {
             case UInt8(ascii: "?"):
@@ -67,7 +69,8 @@ struct XMLItemSplitter {
                 guard let close = Self.tagEnd(in: bytes, from: open + 1) else { return .needsMore(upTo: open) }
                 let isEmpty = bytes[close - 1] == UInt8(ascii: "/")
                 if !hasRoot {
-                    guard beginRoot(name: bytes[Self.name(in: bytes, at: open + 1)], in: bytes) else { return .unsupported }
+                    let name = bytes[Self.name(in: bytes, at: open + 1)]
+                    guard beginRoot(name: name, in: bytes) else { return .unsupported }
                 } else if isItemName(in: bytes, at: open + 1) {
                     if isEmpty { return .item(start: open, tagEnd: close, end: close + 1) }
                     guard let end = itemEnd(in: bytes, from: close + 1) else { return .needsMore(upTo: open) }
@@ -203,7 +206,8 @@ struct XMLItemSplitter {
         return position..<end
     }
 
-    private static func starts(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, with prefix: StaticString) -> Bool {
+    private static func starts(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, with prefix: StaticString)
+        -> Bool {
         let count = prefix.utf8CodeUnitCount
         guard position + count <= bytes.count else { return false }
         return memcmp(bytes.baseAddress! + position, prefix.utf8Start, count) == 0
