@@ -194,24 +194,18 @@ extension XMLFeedReader {
     private func rawKey(of item: FoundItem, attribute: String) -> String? {
         guard attribute == "id" else { return nil }
         let bytes = UnsafeBufferPointer(rebasing: window[item.start..<item.end])
-        let tag = Array("<g:id>".utf8)
+        let tag: StaticString = "<g:id>"
         var at = 0
         while let open = XMLItemSplitter.find(UInt8(ascii: "<"), in: bytes, from: at) {
             at = open + 1
-            guard open + tag.count < bytes.count, bytes[open + 1] == UInt8(ascii: "g"),
-                  bytes[open..<(open + tag.count)].elementsEqual(tag) else { continue }
-            guard let close = XMLItemSplitter.find(UInt8(ascii: "<"), in: bytes, from: open + tag.count),
+            guard XMLItemSplitter.starts(bytes, at: open, with: tag) else { continue }
+            let textStart = open + tag.utf8CodeUnitCount
+            guard let close = XMLItemSplitter.find(UInt8(ascii: "<"), in: bytes, from: textStart),
                   close + 1 < bytes.count, bytes[close + 1] == UInt8(ascii: "/") else { return nil }
-            var text = bytes[(open + tag.count)..<close]
-            while let first = text.first, Self.isXMLSpace(first) { text.removeFirst() }
-            while let last = text.last, Self.isXMLSpace(last) { text.removeLast() }
+            let text = trimmingXMLSpace(UnsafeBufferPointer(rebasing: bytes[textStart..<close]))
             guard !text.isEmpty, text.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "&") }) else { return nil }
             return String(decoding: text, as: UTF8.self)
         }
         return nil
-    }
-
-    private static func isXMLSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 }

@@ -24,8 +24,9 @@ struct XMLItemSplitter {
         case unsupported
     }
 
-    /// The XML declaration, then the start tag of each open element, then the item's name: what, beside an item's
-    /// bytes, decides how libxml2 reads it. Changes only when an element outside the items opens or closes.
+    /// The XML declaration (after a byte order mark, if any), then the start tag of each open element from the root
+    /// on: what, beside an item's bytes, decides how libxml2 reads it. Changes only when an element outside the
+    /// items opens or closes.
     private(set) var context: [UInt8] = []
     /// Bumped whenever `context` changes.
     private(set) var contextVersion = 0
@@ -157,7 +158,7 @@ struct XMLItemSplitter {
 
     /// Whether a declaration's `encoding` (none means UTF-8) keeps `<`, `>` and quotes as their ASCII bytes in every
     /// character: UTF-8, ASCII, ISO-8859-n, Windows-125n.
-    static func isASCIICompatible(declaration: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+    private static func isASCIICompatible(declaration: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         let text = String(decoding: declaration, as: UTF8.self).lowercased()
         guard let key = text.range(of: "encoding") else { return true }
         let rest = text[key.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" || $0 == "\"" || $0 == "'" }
@@ -206,7 +207,7 @@ struct XMLItemSplitter {
         return position..<end
     }
 
-    private static func starts(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, with prefix: StaticString)
+    static func starts(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, with prefix: StaticString)
         -> Bool {
         let count = prefix.utf8CodeUnitCount
         guard position + count <= bytes.count else { return false }
