@@ -86,29 +86,34 @@ struct Ingest {
         // A record byte for byte what an item was read from is that item, unchanged: not decoded, not mapped.
         // The scanner marks every item this generation has seen (skipped or mapped): what is left is deleted.
         scanner.known = known
+        // Reading and mapping run on a thread of their own, ahead of the writes here. Until `finish()`, only that
+        // thread touches the scanner and `known`.
+        let rows = ReadAhead { () throws(FeedRejection) -> PreparedRow? in
+            try Self.prepare(next: &scanner, known: known)
+        }
+        defer { rows.finish() }
         var zeroed = 0
-        while let row = try scanner.next() {
-            let offer: Offer, line: Int, digest: UInt64
+        while let row = try rows.next() {
+            let prepared: PreparedOffer
             switch row {
             case .issue(let issue):
                 report.note(issue)
-                continue
-            case .update:
                 continue
             case .unchanged:
                 report.rowsAccepted += 1
                 report.skipped += 1
                 continue
-            case .offer(let mapped, let at, let hash):
-                (offer, line, digest) = (mapped, at, hash ?? 0)
+            case .offer(let offer):
+                prepared = offer
             }
             report.rowsAccepted += 1
-            let data = offer.baseListing.jsonText
-            let fingerprint = CatalogStore.fingerprint(data)
-            if let entry = known.entry(for: offer.id) {
-                if known.fingerprint(entry) == fingerprint {
+            let offer = prepared.offer
+            if let before = prepared.before {
+                if before.fingerprint == prepared.fingerprint {
                     // The same item from a record that changed in ways it does not show (or was not hashed before).
-                    if known.rawHash(entry) != digest { try store.setRawHash(feed: feed.name, sku: offer.id, digest) }
+                    if before.rawHash != prepared.digest {
+                        try store.setRawHash(feed: feed.name, sku: offer.id, prepared.digest)
+                    }
                     continue
                 }
                 report.updated += 1
@@ -119,10 +124,12 @@ struct Ingest {
             } else {
                 report.created += 1
             }
-            try store.upsertItem(feed: feed.name, sku: offer.id, groupID: offer.groupId, fingerprint: fingerprint,
-                                 data: data, line: line, generation: generation, rawHash: digest)
+            try store.upsertItem(feed: feed.name, sku: offer.id, groupID: offer.groupId,
+                                 fingerprint: prepared.fingerprint, data: prepared.data, line: prepared.line,
+                                 generation: generation, rawHash: prepared.digest)
             try store.touch(sku: offer.id)
         }
+        rows.finish()
         report.rowsRead = scanner.rowsRead
         report.profile = scanner.profile?.rawValue
         if report.rowsAccepted == 0 {
@@ -159,6 +166,42 @@ struct Ingest {
                                         + report.created - deletions, status: "ok", statusReason: nil))
         try store.setApproved(feed: feed.name, false)
         try store.setSourceTime(feed: feed.name, CatalogStore.timestamp(Self.modificationTime(of: file) ?? now))
+    }
+
+    /// A primary feed's row as the reading thread hands it to the writing one.
+    private enum PreparedRow {
+        case issue(FeedIssue)
+        case unchanged
+        case offer(PreparedOffer)
+    }
+
+    /// A mapped offer with its listing text and fingerprint, and what the store had for its SKU.
+    private struct PreparedOffer {
+        var offer: Offer
+        var data: String
+        var fingerprint: Int64
+        var line: Int
+        var digest: UInt64
+        /// The item's fingerprint and record hash before this generation; `nil`: a new SKU.
+        var before: (fingerprint: Int64, rawHash: UInt64)?
+    }
+
+    /// Reads the scanner's next row that ingest writes, with everything about it that needs no store.
+    private static func prepare(next scanner: inout FeedScanner, known: ItemDigests) throws(FeedRejection)
+        -> PreparedRow? {
+        while let row = try scanner.next() {
+            switch row {
+            case .issue(let issue): return .issue(issue)
+            case .update: continue
+            case .unchanged: return .unchanged
+            case .offer(let offer, let line, let digest):
+                let data = offer.baseListing.jsonText
+                let before = known.entry(for: offer.id).map { (known.fingerprint($0), known.rawHash($0)) }
+                return .offer(PreparedOffer(offer: offer, data: data, fingerprint: CatalogStore.fingerprint(data),
+                                            line: line, digest: digest ?? 0, before: before))
+            }
+        }
+        return nil
     }
 
     /// An inventory feed: stock (and price) for SKUs of the primary feeds. It never deletes anything.
