@@ -153,63 +153,61 @@ public struct SyncJob {
         try store.beginStaging()
         let snapshot = try store.snapshot(channel: channel.name, touchedOnly: scope.touchedOnly)
         var entry: SnapshotEntry?
+        var compared = 0
+        // SKUs are decided a batch at a time on both cores (deciding reads nothing from the store), and their
+        // deltas written here, in SKU order.
+        let decider = Decider(channel: channel, everyChannel: config.channels.map { (name: $0.name, rules: $0.rules) },
+                              now: now, staleness: staleness, repushEverything: repushEverything)
+        var undecided: [Comparison] = []
+        undecided.reserveCapacity(Self.decisionBatch)
         // Deltas are staged while the snapshot cursor reads the listings and the outbox. Once it is done,
         // what was staged is committed, and every later SKU (new to the channel: it has no listing, so no
         // outbox row either) is enqueued directly — a whole cold sync, without copying each payload twice.
         var cursorIsDone = false
+        func decideUndecided() throws {
+            for decided in decider.decide(undecided) {
+                compared += 1
+                if let change = decided.nextChange { nextChange = min(nextChange ?? change, change) }
+                guard case .enqueue(let delta) = decided.decision else { continue }
+                if cursorIsDone {
+                    try store.enqueueNew(delta, valuesText: decided.valuesText, seenAt: seenAt)
+                } else {
+                    try store.stage(delta, valuesText: decided.valuesText)
+                }
+                counts[delta.operation, default: 0] += 1
+            }
+            undecided.removeAll(keepingCapacity: true)
+        }
         func advance() throws {
             entry = try snapshot.next()
             if entry == nil && !cursorIsDone {
+                try decideUndecided()  // staged before the commit: every SKU so far had its snapshot entry read
                 cursorIsDone = true
                 try store.commitStaged(channel: channel.name, seenAt: seenAt)
             }
         }
-        try advance()
-        var compared = 0
-        func settle(_ sku: String, desired: Listing?, entry: SnapshotEntry?) throws {
-            compared += 1
-            var entry = entry
-            if repushEverything, entry?.ackedText != nil { entry?.ackedText = Listing().jsonText }
-            let (decision, valuesText) = Reconciler.decideWithText(channel: channel.name, sku: sku, desired: desired,
-                                                                   entry: entry)
-            switch decision {
-            case .keep: break
-            case .enqueue(let delta):
-                if cursorIsDone {
-                    try store.enqueueNew(delta, valuesText: valuesText, seenAt: seenAt)
-                } else {
-                    try store.stage(delta, valuesText: valuesText)
-                }
-                counts[delta.operation, default: 0] += 1
-            }
+        func settle(_ sku: String, item: ItemRow?, entry: SnapshotEntry?) throws {
+            undecided.append(Comparison(sku: sku, item: item, entry: entry))
+            if undecided.count == Self.decisionBatch { try decideUndecided() }
         }
-        let everyChannel = config.channels.map { (name: $0.name, rules: $0.rules) }
+        try advance()
         try store.forEachItem(feedOrder: config.feeds.map(\.name), touchedOnly: scope.touchedOnly) { item in
             while let current = entry, current.sku.utf8.lexicographicallyPrecedes(item.sku.utf8) {
-                try settle(current.sku, desired: nil, entry: current)
+                try settle(current.sku, item: nil, entry: current)
                 try advance()
-            }
-            var desired: Listing?
-            let current = entry.flatMap { $0.sku == item.sku ? $0 : nil }
-            if let base = Self.baseListing(item) {
-                let outcome = staleness[item.feed] ?? .fresh
-                desired = Self.desiredListing(base, for: channel, among: everyChannel, now: now, stale: outcome,
-                                              acked: current?.ackedText)
-                if !channel.rules.takesSaleDates, let change = channel.rules.nextChange(after: now, for: base) {
-                    nextChange = min(nextChange ?? change, change)
-                }
             }
             if let current = entry, current.sku == item.sku {
-                try settle(item.sku, desired: desired, entry: current)
+                try settle(item.sku, item: item, entry: current)
                 try advance()
             } else {
-                try settle(item.sku, desired: desired, entry: nil)
+                try settle(item.sku, item: item, entry: nil)
             }
         }
         while let current = entry {
-            try settle(current.sku, desired: nil, entry: current)
+            try settle(current.sku, item: nil, entry: current)
             try advance()
         }
+        try decideUndecided()
         try store.commitStaged(channel: channel.name, seenAt: seenAt)
         nextChange = try scope.record(nextChange: nextChange)
         for (operation, count) in counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {

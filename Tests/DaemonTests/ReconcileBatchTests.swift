@@ -1,0 +1,83 @@
+import Catalog
+import Foundation
+import Testing
+@testable import Daemon
+@testable import Store
+
+/// Reconcile decides SKUs a batch at a time on both cores (`SyncJob+Decide.swift`) and writes their deltas in
+/// SKU order: staged while the snapshot cursor runs, enqueued directly after it. Catalogs here span several
+/// batches, and the cursor ends in the middle of one.
+@Suite struct ReconcileBatchTests {
+    static let header = "id,title,price,availability,quantity"
+
+    static func row(_ sku: String, price: Int = 2) -> String { "\(sku),Sock,\(price).00 SEK,in_stock,3" }
+
+    @Test func deltasOverSeveralBatchesAreTheOnesEachSKUCallsFor() async throws {
+        let folder = try IngestSkipTests.Folder()
+        let first = (0..<1_300).map { String(format: "A%04d", $0) }
+        let cold = try await folder.sync([Self.header] + first.map { Self.row($0) })
+        #expect(cold.channels[0].enqueued == [.create: 1_300] && cold.channels[0].pushed == [.create: 1_300])
+
+        // Every third SKU changes its price, every tenth is gone; new SKUs come between the known ones
+        // (decided while the cursor runs) and after all of them (once it has ended).
+        var rows: [String] = []
+        var expected: [Delta.Operation: Int] = [:]
+        for (index, sku) in first.enumerated() {
+            if index % 10 == 0 {
+                expected[.delete, default: 0] += 1
+                continue
+            }
+            rows.append(Self.row(sku, price: index % 3 == 0 ? 5 : 2))
+            if index % 3 == 0 { expected[.update, default: 0] += 1 }
+            if index % 97 == 0 {
+                rows.append(Self.row(sku + "-new"))
+                expected[.create, default: 0] += 1
+            }
+        }
+        let later = (0..<700).map { String(format: "B%04d", $0) }
+        rows += later.map { Self.row($0) }
+        expected[.create, default: 0] += later.count
+        let second = try await folder.sync([Self.header] + rows.shuffled())
+        #expect(second.channels[0].enqueued == expected)
+        #expect(second.channels[0].pushed == expected && second.channels[0].pending == 0)
+        #expect(second.channels[0].compared == 1_300 + expected[.create]!)
+
+        // What each SKU was told is what it is: the same feed again asks for nothing.
+        let again = try await folder.sync([Self.header] + rows)
+        #expect(again.channels[0].enqueued.isEmpty && again.channels[0].pending == 0)
+        // And back to the first generation: every change undone, one delta per SKU that differs.
+        let back = try await folder.sync([Self.header] + first.map { Self.row($0) })
+        let undo: [Delta.Operation: Int] = [.create: expected[.delete]!, .update: expected[.update]!,
+                                            .delete: expected[.create]!]
+        #expect(back.channels[0].enqueued == undo && back.channels[0].pushed == undo)
+    }
+
+    @Test func decidingInTwoHalvesDecidesWhatDecidingOneByOneDoes() throws {
+        let config = try Config.parse("""
+            { state_dir: "state", feeds: [{ name: "f", source: "feed.csv", currency: "SEK" }],
+              channels: [{ name: "c", type: "file", path: "out", stock: { buffer: 1 } }] }
+            """, file: URL(fileURLWithPath: "/tmp/catalogsync.json"))
+        let decider = SyncJob.Decider(channel: config.channels[0],
+                                      everyChannel: config.channels.map { ($0.name, $0.rules) }, now: Date(),
+                                      staleness: [:], repushEverything: false)
+        var random = SplitMix64(seed: 0xDEC1DE)
+        for count in [0, 1, 63, 64, 65, 511, 512] {
+            let comparisons = (0..<count).map { index in
+                let sku = String(format: "S%04d", index)
+                let quantity = Int(random.next() % 5)
+                let data = "{\"id\":\"\(sku)\",\"title\":\"Sock\",\"price\":\"2.00 SEK\","
+                    + "\"availability\":\"in_stock\",\"quantity\":\(quantity)}"
+                let acked = random.next() % 3 == 0 ? nil : data.replacingOccurrences(of: "2.00", with: "3.00")
+                let entry = random.next() % 4 == 0 ? nil
+                    : SnapshotEntry(sku: sku, ackedText: acked, ackedVersion: 1, lastVersion: 1, pending: nil)
+                let item = random.next() % 5 == 0 ? nil : ItemRow(sku: sku, feed: "f", data: data)
+                return SyncJob.Comparison(sku: sku, item: item, entry: entry)
+            }
+            let halves = decider.decide(comparisons)
+            let oneByOne = comparisons.map(decider.decide)
+            #expect(halves.count == count)
+            #expect(zip(halves, oneByOne).allSatisfy { $0.decision == $1.decision })
+            #expect(zip(halves, oneByOne).allSatisfy { $0.valuesText == $1.valuesText })
+        }
+    }
+}
