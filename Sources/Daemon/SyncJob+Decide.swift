@@ -5,7 +5,7 @@ import Reconcile
 import Store
 
 extension SyncJob {
-    /// SKUs reconcile decides at a time, half on each core.
+    /// SKUs reconcile hands over to be decided at a time.
     static let decisionBatch = 512
 
     /// One SKU as reconcile compares it: its item (`nil`: no feed has it any more) and what the channel has
@@ -50,27 +50,28 @@ extension SyncJob {
                                                                    desired: desired, entry: entry)
             return Decided(decision: decision, valuesText: valuesText, nextChange: nextChange)
         }
-
-        /// Decides every comparison, in order: the first half on this thread, the second on another core.
-        func decide(_ comparisons: [Comparison]) -> [Decided] {
-            guard comparisons.count >= 64 else { return comparisons.map(decide) }
-            let half = comparisons.count / 2
-            let halves = Halves()
-            DispatchQueue.concurrentPerform(iterations: 2) { part in
-                if part == 0 {
-                    halves.first = comparisons[..<half].map(decide)
-                } else {
-                    halves.second = comparisons[half...].map(decide)
-                }
-            }
-            return halves.first + halves.second
-        }
     }
 
-    /// The two halves' decisions. `@unchecked Sendable`: each array is written by one iteration only, and read
-    /// after both have ended.
-    private final class Halves: @unchecked Sendable {
-        var first: [Decided] = []
-        var second: [Decided] = []
+    /// A batch of SKUs being decided on another core while the cycle's thread goes on reading and writing.
+    ///
+    /// `@unchecked Sendable`: `decided` is written by the queue's work item before it signals `done`, and
+    /// read only after `wait()` has seen that signal.
+    final class Decisions: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var decided: [Decided] = []
+
+        /// Starts deciding `comparisons` on `queue` (a serial queue decides batches one after the other).
+        init(_ comparisons: [Comparison], by decider: Decider, on queue: DispatchQueue) {
+            queue.async { [self] in
+                decided = comparisons.map(decider.decide)
+                done.signal()
+            }
+        }
+
+        /// The decisions, in the comparisons' order; waits until they are all made. Call it once.
+        func wait() -> [Decided] {
+            done.wait()
+            return decided
+        }
     }
 }

@@ -154,18 +154,20 @@ public struct SyncJob {
         let snapshot = try store.snapshot(channel: channel.name, touchedOnly: scope.touchedOnly)
         var entry: SnapshotEntry?
         var compared = 0
-        // SKUs are decided a batch at a time on both cores (deciding reads nothing from the store), and their
-        // deltas written here, in SKU order.
+        // SKUs are decided a batch at a time on another core (deciding reads nothing from the store), while
+        // this thread reads the next batch and writes the deltas of the one before, in SKU order.
         let decider = Decider(channel: channel, everyChannel: config.channels.map { (name: $0.name, rules: $0.rules) },
                               now: now, staleness: staleness, repushEverything: repushEverything)
+        let deciding = DispatchQueue(label: "catalogsync.reconcile.decide")
         var undecided: [Comparison] = []
         undecided.reserveCapacity(Self.decisionBatch)
+        var inFlight: Decisions?
         // Deltas are staged while the snapshot cursor reads the listings and the outbox. Once it is done,
         // what was staged is committed, and every later SKU (new to the channel: it has no listing, so no
         // outbox row either) is enqueued directly — a whole cold sync, without copying each payload twice.
         var cursorIsDone = false
-        func decideUndecided() throws {
-            for decided in decider.decide(undecided) {
+        func write(_ decisions: [Decided]) throws {
+            for decided in decisions {
                 compared += 1
                 if let change = decided.nextChange { nextChange = min(nextChange ?? change, change) }
                 guard case .enqueue(let delta) = decided.decision else { continue }
@@ -176,19 +178,33 @@ public struct SyncJob {
                 }
                 counts[delta.operation, default: 0] += 1
             }
+        }
+        /// Hands the collected SKUs over to be decided, and writes the batch handed over before them.
+        func handOver() throws {
+            let previous = inFlight
+            inFlight = undecided.isEmpty ? nil : Decisions(undecided, by: decider, on: deciding)
             undecided.removeAll(keepingCapacity: true)
+            if let previous { try write(previous.wait()) }
+        }
+        /// Decides and writes every SKU settled so far.
+        func drain() throws {
+            try handOver()
+            if let last = inFlight {
+                inFlight = nil
+                try write(last.wait())
+            }
         }
         func advance() throws {
             entry = try snapshot.next()
             if entry == nil && !cursorIsDone {
-                try decideUndecided()  // staged before the commit: every SKU so far had its snapshot entry read
+                try drain()  // staged before the commit: every SKU so far had its snapshot entry read
                 cursorIsDone = true
                 try store.commitStaged(channel: channel.name, seenAt: seenAt)
             }
         }
         func settle(_ sku: String, item: ItemRow?, entry: SnapshotEntry?) throws {
             undecided.append(Comparison(sku: sku, item: item, entry: entry))
-            if undecided.count == Self.decisionBatch { try decideUndecided() }
+            if undecided.count == Self.decisionBatch { try handOver() }
         }
         try advance()
         try store.forEachItem(feedOrder: config.feeds.map(\.name), touchedOnly: scope.touchedOnly) { item in
@@ -207,7 +223,7 @@ public struct SyncJob {
             try settle(current.sku, item: nil, entry: current)
             try advance()
         }
-        try decideUndecided()
+        try drain()
         try store.commitStaged(channel: channel.name, seenAt: seenAt)
         nextChange = try scope.record(nextChange: nextChange)
         for (operation, count) in counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {

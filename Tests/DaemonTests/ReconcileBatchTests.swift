@@ -4,8 +4,8 @@ import Testing
 @testable import Daemon
 @testable import Store
 
-/// Reconcile decides SKUs a batch at a time on both cores (`SyncJob+Decide.swift`) and writes their deltas in
-/// SKU order: staged while the snapshot cursor runs, enqueued directly after it. Catalogs here span several
+/// Reconcile decides SKUs a batch at a time on another core (`SyncJob+Decide.swift`) and writes their deltas
+/// in SKU order: staged while the snapshot cursor runs, enqueued directly after it. Catalogs here span several
 /// batches, and the cursor ends in the middle of one.
 @Suite struct ReconcileBatchTests {
     static let header = "id,title,price,availability,quantity"
@@ -52,7 +52,7 @@ import Testing
         #expect(back.channels[0].enqueued == undo && back.channels[0].pushed == undo)
     }
 
-    @Test func decidingInTwoHalvesDecidesWhatDecidingOneByOneDoes() throws {
+    @Test func batchesDecidedOnAnotherCoreAreWhatDecidingHereGives() throws {
         let config = try Config.parse("""
             { state_dir: "state", feeds: [{ name: "f", source: "feed.csv", currency: "SEK" }],
               channels: [{ name: "c", type: "file", path: "out", stock: { buffer: 1 } }] }
@@ -61,6 +61,8 @@ import Testing
                                       everyChannel: config.channels.map { ($0.name, $0.rules) }, now: Date(),
                                       staleness: [:], repushEverything: false)
         var random = SplitMix64(seed: 0xDEC1DE)
+        let queue = DispatchQueue(label: "test.decide")
+        var batches: [([SyncJob.Comparison], SyncJob.Decisions)] = []
         for count in [0, 1, 63, 64, 65, 511, 512] {
             let comparisons = (0..<count).map { index in
                 let sku = String(format: "S%04d", index)
@@ -73,11 +75,14 @@ import Testing
                 let item = random.next() % 5 == 0 ? nil : ItemRow(sku: sku, feed: "f", data: data)
                 return SyncJob.Comparison(sku: sku, item: item, entry: entry)
             }
-            let halves = decider.decide(comparisons)
-            let oneByOne = comparisons.map(decider.decide)
-            #expect(halves.count == count)
-            #expect(zip(halves, oneByOne).allSatisfy { $0.decision == $1.decision })
-            #expect(zip(halves, oneByOne).allSatisfy { $0.valuesText == $1.valuesText })
+            batches.append((comparisons, SyncJob.Decisions(comparisons, by: decider, on: queue)))
+        }
+        for (comparisons, decisions) in batches {
+            let there = decisions.wait()
+            let here = comparisons.map(decider.decide)
+            #expect(there.count == comparisons.count)
+            #expect(zip(there, here).allSatisfy { $0.decision == $1.decision && $0.valuesText == $1.valuesText })
+            #expect(comparisons.count < 64 || here.contains { if case .enqueue = $0.decision { true } else { false } })
         }
     }
 }
