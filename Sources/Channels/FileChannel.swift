@@ -2,6 +2,7 @@
 import Glibc
 #endif
 public import Catalog
+import Dispatch
 public import Foundation
 
 /// A channel that writes each batch of deltas to a new JSON Lines file in a folder.
@@ -32,6 +33,18 @@ public struct FileChannel: ListingTextWriting {
     public func push(_ deltas: [Delta], valuesText: [String]) async throws -> PushResult {
         precondition(valuesText.count == deltas.count, "one listing text per delta")
         guard !deltas.isEmpty else { return PushResult(acknowledged: []) }
+        // The write and its fsyncs block: they run on a thread of their own, not on one of the few that run tasks.
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Self.writing.async {
+                continuation.resume(with: Result { try writeBatch(deltas, valuesText: valuesText) })
+            }
+        }
+        return PushResult(acknowledged: deltas)
+    }
+
+    private static let writing = DispatchQueue(label: "catalogsync.file-channel")
+
+    private func writeBatch(_ deltas: [Delta], valuesText: [String]) throws {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(valuesText.reduce(deltas.count * 160) { $0 + $1.utf8.count })
         for (delta, values) in zip(deltas, valuesText) {
@@ -45,7 +58,6 @@ public struct FileChannel: ListingTextWriting {
             throw ChannelError(channel: name, operation: "write batch", message: "\(folder.path): \(error)",
                                disposition: .retry(afterSeconds: nil))
         }
-        return PushResult(acknowledged: deltas)
     }
 
     /// The JSON line for one delta.

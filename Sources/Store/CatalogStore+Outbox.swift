@@ -27,6 +27,14 @@ public struct OutboxEntry: Sendable, Equatable {
     public var seenAt: String
     /// `delta.values` as the outbox stores it (`Listing.jsonText`): writers copy it instead of encoding again.
     public var valuesText: String
+    /// Where the entry stands in the push order: `pendingDeltas(after:)` reads on from here.
+    public var position: OutboxPosition
+}
+
+/// A place in a channel's push order (priority, then age): what has been read up to.
+public struct OutboxPosition: Sendable, Equatable {
+    var priority: Int64
+    var id: Int64
 }
 
 extension CatalogStore {
@@ -118,26 +126,45 @@ extension CatalogStore {
 
     /// Up to `limit` unsent deltas of `channel`, most urgent first (priority, then age).
     ///
-    /// - Parameter decodingValues: `false` leaves every `delta.values` empty, for a channel that writes
-    ///   `valuesText` as it is (`ListingTextWriting`); `acknowledge(_:sentFrom:at:)` then records that text.
-    public func pendingDeltas(channel: String, limit: Int, decodingValues: Bool = true) throws -> [OutboxEntry] {
-        let s = try connection.statement("""
-            SELECT sku, version, op, priority, changed, payload, attempts, seen_at FROM outbox
-            WHERE channel = ? AND state = 'pending' ORDER BY priority, id LIMIT ?
-            """)
-        try s.bind(.text(channel), .integer(Int64(limit)))
+    /// - Parameters:
+    ///   - decodingValues: `false` leaves every `delta.values` empty, for a channel that writes `valuesText` as it
+    ///     is (`ListingTextWriting`); `acknowledge(_:sentFrom:at:)` then records that text.
+    ///   - after: only deltas after this position (an entry's `position`), so that the next batch can be read
+    ///     while the one before is still with the channel, its rows still in the outbox.
+    public func pendingDeltas(channel: String, limit: Int, decodingValues: Bool = true,
+                              after: OutboxPosition? = nil) throws -> [OutboxEntry] {
+        // Two seeks in `outbox_order` (channel, state, priority, id): the rest of `after`'s priority, then the
+        // priorities after it. (A row value `(priority, id) > (?, ?)` would scan that priority from its start.)
+        let from = after ?? OutboxPosition(priority: Int64.min, id: Int64.max)  // the first seek finds nothing
+        let columns = "sku, version, op, priority, changed, payload, attempts, seen_at, id"
         var result: [OutboxEntry] = []
+        try appendPending(to: &result, channel: channel, decodingValues: decodingValues,
+                          statement: connection.statement("""
+            SELECT \(columns) FROM outbox WHERE channel = ? AND state = 'pending' AND priority = ? AND id > ?
+            ORDER BY id LIMIT ?
+            """).bind(.text(channel), .integer(from.priority), .integer(from.id), .integer(Int64(limit))))
+        guard result.count < limit else { return result }
+        try appendPending(to: &result, channel: channel, decodingValues: decodingValues,
+                          statement: connection.statement("""
+            SELECT \(columns) FROM outbox WHERE channel = ? AND state = 'pending' AND priority > ?
+            ORDER BY priority, id LIMIT ?
+            """).bind(.text(channel), .integer(from.priority), .integer(Int64(limit - result.count))))
+        return result
+    }
+
+    private func appendPending(to result: inout [OutboxEntry], channel: String, decodingValues: Bool,
+                               statement s: Statement) throws {
         while try s.step() {
             let payload = s.text(5) ?? "{}"
             let values = decodingValues ? Listing(jsonText: payload) ?? Listing() : Listing()
+            let priority = s.int(3)
             let delta = Delta(channel: channel, sku: s.text(0) ?? "",
                               operation: Delta.Operation(rawValue: s.text(2) ?? "") ?? .update, version: s.int(1),
                               changed: JSONText.parseArray(s.text(4) ?? "") ?? [], values: values,
-                              priority: DeltaPriority(rawValue: Int(s.int(3))) ?? .content)
+                              priority: DeltaPriority(rawValue: Int(priority)) ?? .content)
             result.append(OutboxEntry(delta: delta, attempts: Int(s.int(6)), seenAt: s.text(7) ?? "",
-                                      valuesText: payload))
+                                      valuesText: payload, position: OutboxPosition(priority: priority, id: s.int(8))))
         }
-        return result
     }
 
     /// Notes that `deltas` left for the channel at `time` and counts the attempt (the latency trail: seen,

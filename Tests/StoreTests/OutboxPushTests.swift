@@ -48,6 +48,43 @@ import Testing
         #expect(undecoded.map(\.delta.changed) == staged.map(\.changed))
     }
 
+    /// Reading on from the last entry of each page visits every pending delta once, in push order (priority,
+    /// then age), while none of them has left the outbox: for pages of any size, across every priority.
+    @Test func readingOnFromAPositionVisitsEveryDeltaOnceInPushOrder() throws {
+        let t = try TemporaryStore()
+        var generator = SystemRandomNumberGenerator()
+        var staged: [Delta] = []
+        for round in 0..<3 {  // three commits: ids grow, so age orders within a priority across them
+            try t.store.beginStaging()
+            for index in 0..<40 {
+                var d = delta("S\(round)-\(index)", version: 1)
+                d.priority = DeltaPriority.allCases.randomElement(using: &generator)!
+                try t.store.stage(d)
+                staged.append(d)
+            }
+            try t.store.commitStaged(channel: "c", seenAt: "t\(round)")
+        }
+        try t.store.reject(staged[7], message: "parked")  // not pending: never read
+        let expected = try t.store.pendingDeltas(channel: "c", limit: 1_000).map(\.delta.sku)
+        #expect(expected.count == 119)
+        #expect(!expected.contains(staged[7].sku))
+        let priority = Dictionary(uniqueKeysWithValues: staged.map { ($0.sku, $0.priority) })
+        #expect(Set(expected).count == 119)
+        #expect(zip(expected, expected.dropFirst()).allSatisfy { priority[$0]! <= priority[$1]! })
+        for size in [1, 2, 3, 7, 40, 118, 119, 500] {
+            var read: [String] = []
+            var last: OutboxEntry?
+            for _ in 0...expected.count {  // bounded: a page that does not move on fails instead of looping
+                let page = try t.store.pendingDeltas(channel: "c", limit: size, after: last?.position)
+                #expect(page.count <= size)
+                guard let end = page.last else { break }
+                read += page.map(\.delta.sku)
+                last = end
+            }
+            #expect(read == expected, "page size \(size)")
+        }
+    }
+
     @Test func acknowledgingUndecodedDeltasRecordsTheStoredText() throws {
         let t = try TemporaryStore()
         let staged = [delta("A", version: 1), delta("B", version: 1, title: "tab\there \\ \u{7}")]

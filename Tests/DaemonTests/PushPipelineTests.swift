@@ -1,0 +1,144 @@
+import Catalog
+import Channels
+import Foundation
+import Testing
+@testable import Daemon
+@testable import Store
+
+/// The pusher reads the next batch and records the last answer while the channel has a batch: what leaves, and
+/// in which order, is what a push one batch at a time would send.
+@Suite struct PushPipelineTests {
+    /// What the channel says to the batch it gets as its `n`th (from 1).
+    enum Answer { case acknowledge, fail, leavePending }
+
+    /// A channel taking 4 deltas a batch, a few milliseconds each, that notes what it got and checks that no two
+    /// batches are ever with it at once.
+    final class Channel: ChannelAdapter, @unchecked Sendable {
+        let name = "c"
+        let maxBatchSize = 4
+        private let lock = NSLock()
+        private var inFlight = 0
+        private var batches: [[String]] = []
+        private(set) var overlapped = false
+        let answer: @Sendable (Int) -> Answer
+
+        init(answer: @escaping @Sendable (Int) -> Answer = { _ in .acknowledge }) { self.answer = answer }
+
+        var received: [[String]] { lock.withLock { batches } }
+
+        func push(_ deltas: [Delta]) async throws -> PushResult {
+            let number = lock.withLock {
+                inFlight += 1
+                overlapped = overlapped || inFlight > 1
+                batches.append(deltas.map(\.sku))
+                return batches.count
+            }
+            try await Task.sleep(nanoseconds: 3_000_000)
+            lock.withLock { inFlight -= 1 }
+            switch answer(number) {
+            case .acknowledge: return PushResult(acknowledged: deltas)
+            case .fail: throw ChannelError(channel: name, operation: "push", status: 503, message: "unavailable",
+                                           disposition: .retry(afterSeconds: 5))
+            case .leavePending:  // the first is confirmed, the rest still processing
+                let pending = deltas.dropFirst().map { PushResult.Pending(delta: $0, message: "processing") }
+                return PushResult(acknowledged: [deltas[0]], pending: pending)
+            }
+        }
+    }
+
+    /// 23 deltas of every priority in the outbox of channel "c".
+    struct Fixture {
+        let root: URL
+        let job: SyncJob
+        /// SKUs in push order, as one read of the whole outbox gives them.
+        let order: [String]
+        var store: CatalogStore { job.store }
+        var channel: ChannelConfig { job.config.channels[0] }
+
+        init() throws {
+            (root, job) = try PushBookkeepingTests.Fixture.job()
+            try job.store.beginStaging()
+            for index in 0..<23 {
+                var values = Listing()
+                values.set("id", "SKU\(index)")
+                let priority = DeltaPriority.allCases[(index * 7) % DeltaPriority.allCases.count]
+                try job.store.stage(Delta(channel: "c", sku: "SKU\(index)", operation: .create, version: 1,
+                                          changed: ["id"], values: values, priority: priority))
+            }
+            try job.store.commitStaged(channel: "c", seenAt: "2026-11-23T10:00:00.000Z")
+            order = try job.store.pendingDeltas(channel: "c", limit: 100).map(\.delta.sku)
+        }
+
+        /// `attempts` and whether `sent_at` and `next_attempt_at` are set, per SKU still in the outbox.
+        func outbox() throws -> [String: String] {
+            let s = try store.connection.statement("""
+                SELECT sku, attempts, sent_at IS NOT NULL, next_attempt_at IS NOT NULL FROM outbox
+                """)
+            var rows: [String: String] = [:]
+            while try s.step() { rows[s.text(0) ?? ""] = "\(s.int(1)) \(s.int(2) == 1) \(s.int(3) == 1)" }
+            return rows
+        }
+
+        /// The SKUs of batch `n` (from 1) when the push order is cut into batches of 4.
+        func batch(_ n: Int) -> [String] { Array(order.dropFirst((n - 1) * 4).prefix(4)) }
+
+        func cleanUp() { try? FileManager.default.removeItem(at: root) }
+    }
+
+    @Test func everyDeltaLeavesOnceInPushOrderOneBatchAtATime() async throws {
+        let f = try Fixture()
+        defer { f.cleanUp() }
+        #expect(Set(f.order).count == 23)
+        let channel = Channel()
+        var report = ChannelReport(name: "c", type: "file")
+        try await f.job.push(f.channel, adapter: channel, report: &report)
+        #expect(channel.received == (1...6).map { f.batch($0) })
+        #expect(!channel.overlapped)
+        #expect(try f.outbox().isEmpty)
+        #expect(report.pushed[.create] == 23)
+        #expect(report.pushError == nil)
+        #expect(try f.store.listedCounts()["c"] == 23)
+    }
+
+    @Test func nothingLeavesAfterABatchTheChannelCouldNotTake() async throws {
+        let f = try Fixture()
+        defer { f.cleanUp() }
+        let channel = Channel { $0 == 3 ? .fail : .acknowledge }
+        var report = ChannelReport(name: "c", type: "file")
+        try await f.job.push(f.channel, adapter: channel, report: &report)
+        #expect(channel.received == (1...3).map { f.batch($0) })
+        var expected: [String: String] = [:]
+        for sku in f.batch(3) { expected[sku] = "1 true true" }  // sent once, retried later
+        for sku in f.order.dropFirst(12) { expected[sku] = "0 false false" }  // read ahead, never sent
+        #expect(try f.outbox() == expected)
+        #expect(report.pushed[.create] == 8)
+        #expect(report.pushError != nil)
+    }
+
+    @Test func nothingLeavesAfterABatchTheChannelHasNotConfirmed() async throws {
+        let f = try Fixture()
+        defer { f.cleanUp() }
+        let channel = Channel { $0 == 2 ? .leavePending : .acknowledge }
+        var report = ChannelReport(name: "c", type: "file")
+        try await f.job.push(f.channel, adapter: channel, report: &report)
+        #expect(channel.received == (1...2).map { f.batch($0) })
+        var expected: [String: String] = [:]
+        for sku in f.batch(2).dropFirst() { expected[sku] = "1 true false" }
+        for sku in f.order.dropFirst(8) { expected[sku] = "0 false false" }
+        #expect(try f.outbox() == expected)
+        #expect(report.pushError?.contains("not confirmed") == true)
+    }
+
+    @Test func aStopLeavesTheRestForLater() async throws {
+        let f = try Fixture()
+        defer { f.cleanUp() }
+        let channel = Channel()
+        var report = ChannelReport(name: "c", type: "file")
+        // Asked before each batch leaves: the daemon is stopping once the channel has had one.
+        try await f.job.push(f.channel, adapter: channel, report: &report,
+                             shouldStop: { !channel.received.isEmpty })
+        #expect(channel.received == [f.batch(1)])
+        #expect(try f.outbox() == Dictionary(uniqueKeysWithValues: f.order.dropFirst(4).map { ($0, "0 false false") }))
+        #expect(report.pushed[.create] == 4)
+    }
+}
