@@ -19,17 +19,18 @@ import Testing
         private let lock = NSLock()
         private var inFlight = 0
         private var batches: [[String]] = []
-        private(set) var overlapped = false
+        private var sawOverlap = false
         let answer: @Sendable (Int) -> Answer
 
         init(answer: @escaping @Sendable (Int) -> Answer = { _ in .acknowledge }) { self.answer = answer }
 
         var received: [[String]] { lock.withLock { batches } }
+        var overlapped: Bool { lock.withLock { sawOverlap } }
 
         func push(_ deltas: [Delta]) async throws -> PushResult {
             let number = lock.withLock {
                 inFlight += 1
-                overlapped = overlapped || inFlight > 1
+                sawOverlap = sawOverlap || inFlight > 1
                 batches.append(deltas.map(\.sku))
                 return batches.count
             }
