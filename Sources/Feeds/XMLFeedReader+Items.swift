@@ -159,20 +159,28 @@ extension XMLFeedReader {
     }
 
     private func newlines(in range: Range<Int>) -> Int {
-        // Eight bytes at a time: a byte of `word ^ 0x0A…` is zero where `word` has a line feed, and the high bit
-        // of each byte of `marks` is set exactly where that byte is zero.
-        let bytes = UnsafeRawPointer(window.baseAddress!)
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        Self.lineFeeds(in: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(window)[range]))
+    }
+
+    /// The line feeds in `bytes`, 32 bytes at a time: each lane of `counters` adds one (0 minus the all-ones
+    /// lane of a match) per line feed, for at most 255 blocks before they are summed, so no lane overflows.
+    static func lineFeeds(in bytes: UnsafeRawBufferPointer) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        let lineFeed = SIMD32<UInt8>(repeating: 0x0A)
         var count = 0
-        var index = range.lowerBound
-        while index + 8 <= range.upperBound {
-            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
-            let marks = ~(((word & low7) &+ low7) | word | low7)
-            count &+= marks.nonzeroBitCount
-            index += 8
+        var index = 0
+        while index + 32 <= bytes.count {
+            var counters = SIMD32<UInt8>()
+            let last = min(bytes.count - 32, index + 254 * 32)
+            while index <= last {
+                let block = base.loadUnaligned(fromByteOffset: index, as: SIMD32<UInt8>.self)
+                counters &-= unsafeBitCast(block .== lineFeed, to: SIMD32<UInt8>.self)
+                index += 32
+            }
+            count += Int(SIMD32<UInt16>(truncatingIfNeeded: counters).wrappedSum())
         }
-        while index < range.upperBound {
-            if bytes.load(fromByteOffset: index, as: UInt8.self) == 0x0A { count += 1 }
+        while index < bytes.count {
+            if bytes[index] == 0x0A { count += 1 }
             index += 1
         }
         return count

@@ -147,6 +147,26 @@ struct XMLFeedMaker {
         }
     }
 
+    /// The 32-bytes-at-a-time count against a byte-by-byte one: every length around the block and flush sizes,
+    /// at odd offsets, from no line feed to nothing but line feeds (a lane must not overflow after 255 blocks).
+    @Test func lineFeedsAreCountedLikeOneByteAtATime() {
+        var random = SplitMix64(seed: 0x0A0A)
+        let lengths = Array(0...70) + [255 * 32 - 1, 255 * 32, 255 * 32 + 1, 254 * 32 + 31, 600 * 32 + 17]
+        for length in lengths {
+            for percent in [0, 3, 50, 100] {
+                let bytes = (0..<(length + 3)).map { _ in
+                    Int.random(in: 0..<100, using: &random) < percent ? UInt8(0x0A)
+                        : UInt8.random(in: 0...255, using: &random)
+                }
+                for offset in 0...3 {
+                    let slice = bytes[offset..<(offset + length)]
+                    let counted = slice.withUnsafeBytes { XMLFeedReader.lineFeeds(in: $0) }
+                    #expect(counted == slice.filter { $0 == 0x0A }.count, "length \(length), \(percent)%, +\(offset)")
+                }
+            }
+        }
+    }
+
     @Test func unchangedItemsAreSkippedAndTheFeedReadsTheSame() {
         var maker = XMLFeedMaker(random: SplitMix64(seed: 77))
         var skippedInAll = 0
