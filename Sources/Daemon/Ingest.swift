@@ -50,34 +50,44 @@ struct Ingest {
     /// `sync --force`: apply even when a guard would hold the feed.
     var ignoreGuards = false
 
-    /// Reads the feed and applies it; a rejected or held feed changes nothing in the store but its status.
-    /// - Parameter rejection: the feed could not even be fetched: record that, read nothing.
+    /// Reads the feed and applies it, inside the caller's transaction. A feed rejected or held comes back with
+    /// that outcome, and whatever it changed before is still in the transaction: the caller rolls it back and
+    /// records the feed with `recordTurnedDown` (`SyncJob.ingestFeeds`).
+    /// - Parameter rejection: the feed could not even be fetched: read nothing.
     func run(now: Date, rejection: FeedRejection? = nil) throws -> FeedReport {
         var report = FeedReport(name: feed.name, source: feed.source)
         do {
             if let rejection { throw rejection }
-            try store.savepoint("ingest") {
-                if feed.kind == .inventory {
-                    try applyInventory(into: &report)
-                } else {
-                    try apply(into: &report, now: now)
-                }
-            }
+            try apply(into: &report, now: now)
         } catch let rejection as FeedRejection {
             report.outcome = rejection.isHold ? .held : .rejected
             report.rejection = rejection.message
-            let previous = try store.feedState(feed.name)
-            try store.recordFeed(FeedState(name: feed.name, source: feed.source, generation: previous?.generation ?? 0,
-                                           appliedAt: previous?.appliedAt, itemCount: previous?.itemCount ?? 0,
-                                           status: rejection.isHold ? "held" : "rejected",
-                                           statusReason: rejection.message))
-            try store.recordAlert(at: CatalogStore.timestamp(now), event: rejection.isHold ? "guard.held" : "feed.rejected",
-                                  feed: feed.name, message: rejection.message)
         }
         return report
     }
 
+    /// Records why the feed was rejected or held: its status, and an alert.
+    func recordTurnedDown(_ report: FeedReport, now: Date) throws {
+        let held = report.outcome == .held
+        let reason = report.rejection ?? ""
+        let previous = try store.feedState(feed.name)
+        try store.recordFeed(FeedState(name: feed.name, source: feed.source, generation: previous?.generation ?? 0,
+                                       appliedAt: previous?.appliedAt, itemCount: previous?.itemCount ?? 0,
+                                       status: held ? "held" : "rejected", statusReason: reason))
+        try store.recordAlert(at: CatalogStore.timestamp(now), event: held ? "guard.held" : "feed.rejected",
+                              feed: feed.name, message: reason)
+    }
+
+    /// Reads the feed into the store: a primary feed's items, or an inventory feed's stock.
     private func apply(into report: inout FeedReport, now: Date) throws {
+        if feed.kind == .inventory {
+            try applyInventory(into: &report)
+        } else {
+            try applyPrimary(into: &report, now: now)
+        }
+    }
+
+    private func applyPrimary(into report: inout FeedReport, now: Date) throws {
         var (scanner, file) = try FeedScanner.open(feed)
         let previous = try store.feedState(feed.name)
         let generation = (previous?.generation ?? 0) + 1

@@ -111,30 +111,59 @@ public struct SyncJob {
     private func ingestAndReconcile(now: Date, options: SyncOptions, sources: [String: RemoteSource],
                                     into summary: inout SyncSummary) throws {
         let seenAt = CatalogStore.timestamp(now)
-        try store.beginTouched()
-        for var feed in config.feeds where options.feeds?.contains(feed.name) ?? true {
-            var rejection: FeedRejection?
-            switch sources[feed.name] {
-            case .file(let file)?: feed.sourceURL = file
-            case .unchanged?:
-                var report = FeedReport(name: feed.name, source: feed.source)
-                report.outcome = .unchanged
-                summary.feeds.append(report)
-                continue
-            case .failed(let error)?: rejection = error
-            case nil: break
-            }
-            let report = try Ingest(feed: feed, store: store, logger: logger, ignoreGuards: options.ignoreGuards)
-                .run(now: now, rejection: rejection)
-            log(report)
-            summary.feeds.append(report)
-        }
+        summary.feeds = try ingestFeeds(now: now, options: options, sources: sources)
+        summary.feeds.forEach(log)
         try store.touchOverridden()
         for channel in config.channels {
             var report = ChannelReport(name: channel.name, type: channel.type.rawValue)
             try reconcile(channel, now: now, seenAt: seenAt, repushEverything: options.repushEverything,
                           report: &report)
             summary.channels.append(report)
+        }
+    }
+
+    /// Reads each feed into the store, all or nothing per feed, in the caller's transaction.
+    ///
+    /// Not with a savepoint per feed: SQLite would first copy every page a feed changes into a sub-journal,
+    /// in case it is rolled back (a steady 1M-SKU generation: about 320 MB, as much again as the WAL gets).
+    /// Instead a feed rejected or held after it changed something rolls the whole transaction back; the
+    /// feeds before it are read again, and it is only recorded as turned down.
+    private func ingestFeeds(now: Date, options: SyncOptions, sources: [String: RemoteSource]) throws
+        -> [FeedReport] {
+        var turnedDown: [String: FeedReport] = [:]
+        readingAll: while true {
+            try store.beginTouched()
+            var reports: [FeedReport] = []
+            for var feed in config.feeds where options.feeds?.contains(feed.name) ?? true {
+                var rejection: FeedRejection?
+                switch sources[feed.name] {
+                case .file(let file)?: feed.sourceURL = file
+                case .unchanged?:
+                    var report = FeedReport(name: feed.name, source: feed.source)
+                    report.outcome = .unchanged
+                    reports.append(report)
+                    continue
+                case .failed(let error)?: rejection = error
+                case nil: break
+                }
+                let ingest = Ingest(feed: feed, store: store, logger: logger, ignoreGuards: options.ignoreGuards)
+                if let report = turnedDown[feed.name] {
+                    try ingest.recordTurnedDown(report, now: now)
+                    reports.append(report)
+                    continue
+                }
+                let report = try ingest.run(now: now, rejection: rejection)
+                if report.outcome == .rejected || report.outcome == .held {
+                    turnedDown[feed.name] = report
+                    guard rejection != nil else {  // it read and wrote, then was turned down
+                        try store.restartTransaction()
+                        continue readingAll
+                    }
+                    try ingest.recordTurnedDown(report, now: now)
+                }
+                reports.append(report)
+            }
+            return reports
         }
     }
 

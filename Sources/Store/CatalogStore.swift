@@ -23,18 +23,10 @@ public final class CatalogStore {
         try connection.transaction(body)
     }
 
-    /// Runs `body` inside a savepoint: released on success, rolled back (only that part) on error.
-    public func savepoint<T>(_ name: String, _ body: () throws -> T) throws -> T {
-        try connection.execute("SAVEPOINT \(name)")
-        do {
-            let result = try body()
-            try connection.execute("RELEASE \(name)")
-            return result
-        } catch {
-            try? connection.execute("ROLLBACK TO \(name)")
-            try? connection.execute("RELEASE \(name)")
-            throw error
-        }
+    /// Undoes everything since the enclosing `transaction` began, and begins it again (`SyncJob.ingestFeeds`).
+    public func restartTransaction() throws {
+        try connection.execute("ROLLBACK")
+        try connection.execute("BEGIN IMMEDIATE")
     }
 
     /// Reads a stored time stamp back.
