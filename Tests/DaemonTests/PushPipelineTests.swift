@@ -83,6 +83,13 @@ import Testing
         /// The SKUs of batch `n` (from 1) when the push order is cut into batches of 4.
         func batch(_ n: Int) -> [String] { Array(order.dropFirst((n - 1) * 4).prefix(4)) }
 
+        /// Pushes the outbox through `adapter`; what the push reported.
+        func push(through adapter: Channel, shouldStop: () -> Bool = { false }) async throws -> ChannelReport {
+            var report = ChannelReport(name: "c", type: "file")
+            try await job.push(channel, adapter: adapter, report: &report, shouldStop: shouldStop)
+            return report
+        }
+
         func cleanUp() { try? FileManager.default.removeItem(at: root) }
     }
 
@@ -91,8 +98,7 @@ import Testing
         defer { f.cleanUp() }
         #expect(Set(f.order).count == 23)
         let channel = Channel()
-        var report = ChannelReport(name: "c", type: "file")
-        try await f.job.push(f.channel, adapter: channel, report: &report)
+        let report = try await f.push(through: channel)
         #expect(channel.received == (1...6).map { f.batch($0) })
         #expect(!channel.overlapped)
         #expect(try f.outbox().isEmpty)
@@ -105,8 +111,7 @@ import Testing
         let f = try Fixture()
         defer { f.cleanUp() }
         let channel = Channel { $0 == 3 ? .fail : .acknowledge }
-        var report = ChannelReport(name: "c", type: "file")
-        try await f.job.push(f.channel, adapter: channel, report: &report)
+        let report = try await f.push(through: channel)
         #expect(channel.received == (1...3).map { f.batch($0) })
         var expected: [String: String] = [:]
         for sku in f.batch(3) { expected[sku] = "1 true true" }  // sent once, retried later
@@ -120,8 +125,7 @@ import Testing
         let f = try Fixture()
         defer { f.cleanUp() }
         let channel = Channel { $0 == 2 ? .leavePending : .acknowledge }
-        var report = ChannelReport(name: "c", type: "file")
-        try await f.job.push(f.channel, adapter: channel, report: &report)
+        let report = try await f.push(through: channel)
         #expect(channel.received == (1...2).map { f.batch($0) })
         var expected: [String: String] = [:]
         for sku in f.batch(2).dropFirst() { expected[sku] = "1 true false" }
@@ -134,10 +138,8 @@ import Testing
         let f = try Fixture()
         defer { f.cleanUp() }
         let channel = Channel()
-        var report = ChannelReport(name: "c", type: "file")
         // Asked before each batch leaves: the daemon is stopping once the channel has had one.
-        try await f.job.push(f.channel, adapter: channel, report: &report,
-                             shouldStop: { !channel.received.isEmpty })
+        let report = try await f.push(through: channel, shouldStop: { !channel.received.isEmpty })
         #expect(channel.received == [f.batch(1)])
         #expect(try f.outbox() == Dictionary(uniqueKeysWithValues: f.order.dropFirst(4).map { ($0, "0 false false") }))
         #expect(report.pushed[.create] == 4)
