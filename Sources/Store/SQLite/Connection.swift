@@ -26,6 +26,12 @@ public final class Connection {
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")
+        // Debian's SQLite overwrites deleted content by default, which writes every page a delete frees once
+        // more: ~150 MiB more written per steady 1M-SKU cycle (acknowledged outbox rows, staged deltas). FAST still
+        // zeroes it where that costs no write. `temp` is named on its own: the unnamed pragma skips a temp
+        // database that is not open yet.
+        try execute("PRAGMA secure_delete = FAST")
+        try execute("PRAGMA temp.secure_delete = FAST")
         // 16 MiB of page cache (the default is 2): more of a cycle's dirty pages stay in memory until the
         // commit instead of spilling to the WAL, within the daemon's memory budget.
         try execute("PRAGMA cache_size = -16384")
