@@ -107,12 +107,21 @@ public enum JSONText {
 
     /// A JSON array of strings: `["quantity","availability"]`.
     public static func array(_ strings: [String]) -> String {
-        var out = "["
+        var out: [UInt8] = []
+        out.reserveCapacity(2 + strings.count * 16)
+        appendArray(strings, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `strings` as a JSON array of strings to UTF-8 bytes (bytes, not String appends: a cold sync
+    /// writes one per delta).
+    public static func appendArray(_ strings: [String], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
         for (index, string) in strings.enumerated() {
-            if index > 0 { out += "," }
+            if index > 0 { out.append(UInt8(ascii: ",")) }
             appendString(string, to: &out)
         }
-        return out + "]"
+        out.append(UInt8(ascii: "]"))
     }
 
     /// The strings of an array as `array(_:)` writes it; `nil` for any other text.

@@ -75,12 +75,9 @@ public struct FileChannel: ListingTextWriting {
         JSONText.appendString(delta.sku, to: &out)
         out += #","version":"#.utf8
         out += String(delta.version).utf8
-        out += #","changed":["#.utf8
-        for (index, name) in delta.changed.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            JSONText.appendString(name, to: &out)
-        }
-        out += #"],"values":"#.utf8
+        out += #","changed":"#.utf8
+        JSONText.appendArray(delta.changed, to: &out)
+        out += #","values":"#.utf8
         out += valuesText.utf8
         out.append(UInt8(ascii: "}"))
     }

@@ -9,10 +9,13 @@ import Testing
         #expect(Listing(jsonText: listing.jsonText) == listing)
     }
 
-    @Test func stringArraysRoundTrip() {
+    @Test func stringArraysAreWrittenCompactlyAndRoundTrip() {
         for names in [[], ["quantity"], ["a,b", "say \"hi\"", "back\\slash", "tab\tnew\nline\u{1}", "Ö", ""]] {
             #expect(JSONText.parseArray(JSONText.array(names)) == names)
         }
+        #expect(JSONText.array([]) == "[]")
+        #expect(JSONText.array(["quantity", "availability"]) == #"["quantity","availability"]"#)
+        #expect(JSONText.array(["say \"hi\"", "tab\t"]) == #"["say \"hi\"","tab\t"]"#)
         for text in ["", "[", "]", "[\"a\"", "[\"a\",]", "[\"a\"] ", "[1]", "{}", "[\"a\" ,\"b\"]"] {
             #expect(JSONText.parseArray(text) == nil, "\(text)")
         }
