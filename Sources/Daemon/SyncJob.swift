@@ -179,7 +179,6 @@ public struct SyncJob {
         let staleness = try staleOutcomes(now: now, channel: channel.name)
         let scope = try ReconcileScope(job: self, channel: channel.name, now: now, staleness: staleness,
                                        repushEverything: repushEverything)
-        try store.beginStaging()
         let snapshot = try store.snapshot(channel: channel.name, touchedOnly: scope.touchedOnly)
         var entry: SnapshotEntry?
         var compared = 0
@@ -191,20 +190,14 @@ public struct SyncJob {
         var undecided: [Comparison] = []
         undecided.reserveCapacity(Self.decisionBatch)
         var inFlight: Decisions?
-        // Deltas are staged while the snapshot cursor reads the listings and the outbox. Once it is done,
-        // what was staged is committed, and every later SKU (new to the channel: it has no listing, so no
-        // outbox row either) is enqueued directly — a whole cold sync, without copying each payload twice.
-        var cursorIsDone = false
+        // Deltas go to the outbox as they are decided, a batch behind the snapshot cursor: every SKU written
+        // lies behind it (`enqueue`).
         func write(_ decisions: [Decided]) throws {
             for decided in decisions {
                 compared += 1
                 if let change = decided.nextChange { nextChange = min(nextChange ?? change, change) }
                 guard case .enqueue(let delta) = decided.decision else { continue }
-                if cursorIsDone {
-                    try store.enqueueNew(delta, valuesText: decided.valuesText, seenAt: seenAt)
-                } else {
-                    try store.stage(delta, valuesText: decided.valuesText)
-                }
+                try store.enqueue(delta, valuesText: decided.valuesText, seenAt: seenAt)
                 counts[delta.operation, default: 0] += 1
             }
         }
@@ -223,14 +216,7 @@ public struct SyncJob {
                 try write(last.wait())
             }
         }
-        func advance() throws {
-            entry = try snapshot.next()
-            if entry == nil && !cursorIsDone {
-                try drain()  // staged before the commit: every SKU so far had its snapshot entry read
-                cursorIsDone = true
-                try store.commitStaged(channel: channel.name, seenAt: seenAt)
-            }
-        }
+        func advance() throws { entry = try snapshot.next() }
         func settle(_ sku: String, item: ItemRow?, entry: SnapshotEntry?) throws {
             undecided.append(Comparison(sku: sku, item: item, entry: entry))
             if undecided.count == Self.decisionBatch { try handOver() }
@@ -253,7 +239,6 @@ public struct SyncJob {
             try advance()
         }
         try drain()
-        try store.commitStaged(channel: channel.name, seenAt: seenAt)
         nextChange = try scope.record(nextChange: nextChange)
         for (operation, count) in counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             logger.info("reconcile.enqueued", ["channel": channel.name, "op": operation.rawValue, "count": count])

@@ -48,7 +48,7 @@ extension CatalogStore {
         // CROSS JOIN keeps the (small) touched list as the outer loop; its key order is the SKU order.
         let listings = touchedOnly ? "temp.touched t CROSS JOIN listings l ON l.channel = ? AND l.sku = t.sku"
             : "listings l"
-        // A delta's version is in its outbox row until it is acknowledged (see `commitStaged`).
+        // A delta's version is in its outbox row until it is acknowledged (see `enqueue`).
         let statement = try Statement(connection: connection, sql: """
             SELECT l.sku, l.acked, l.acked_version, max(l.last_version, coalesce(o.version, 0)), o.version, o.op,
                 o.payload, o.changed, o.state
@@ -59,59 +59,19 @@ extension CatalogStore {
         return SnapshotCursor(statement: statement)
     }
 
-    /// Prepares staging for one reconcile pass; staged changes reach the outbox in `commitStaged`.
-    ///
-    /// Staging keeps writes off the tables the snapshot cursor is reading.
-    public func beginStaging() throws {
-        try connection.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS staged (
-                sku TEXT PRIMARY KEY, version INTEGER, op TEXT, priority INTEGER, changed TEXT, payload TEXT
-            );
-            DELETE FROM temp.staged;
-            """)
-    }
-
-    /// Stages `delta` to replace whatever is pending for its SKU.
-    /// - Parameter valuesText: `delta.values.jsonText`, when the caller has it already.
-    public func stage(_ delta: Delta, valuesText: String? = nil) throws {
-        try connection.statement("INSERT OR REPLACE INTO temp.staged VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(.text(delta.sku), .integer(delta.version), .text(delta.operation.rawValue),
-                  .integer(Int64(delta.priority.rawValue)), .text(JSONText.array(delta.changed)),
-                  .text(valuesText ?? delta.values.jsonText)).run()
-    }
-
-    /// Moves the staged changes of `channel` into the outbox.
+    /// Enqueues `delta` in place of whatever its channel and SKU have unacknowledged: a pending delta, or one
+    /// parked after a rejection (one outbox row per channel and SKU).
     ///
     /// Versions only grow per channel and SKU, so that a late acknowledgement is never taken for a newer
     /// delta's. The newest version issued is the larger of the listing's `last_version` and its outbox row's:
     /// an enqueued delta's version stays in its outbox row (the listing's page is not written again for it),
     /// and reaches `last_version` when the delta is acknowledged. A delta leaves the outbox only then, or
     /// replaced by a newer one: one that may have reached the channel is never just dropped (`Reconciler`).
-    /// - Returns: how many deltas were enqueued.
-    @discardableResult
-    public func commitStaged(channel: String, seenAt: String) throws -> Int {
-        let c = connection
-        // Replaces (one outbox row per channel and SKU) the unacknowledged delta of each staged SKU,
-        // pending or parked after a rejection.
-        try c.statement("""
-            INSERT OR REPLACE INTO outbox (channel, sku, version, op, priority, changed, payload, seen_at, created_at)
-            SELECT ?, sku, version, op, priority, changed, payload, ?, ? FROM temp.staged
-            """).bind(.text(channel), .text(seenAt), .text(seenAt)).run()
-        let enqueued = c.changes
-        // `WHERE true`: without it SQLite would read `ON CONFLICT` as a join's `ON`.
-        try c.statement("""
-            INSERT INTO listings (channel, sku, last_version)
-            SELECT ?, sku, version FROM temp.staged WHERE true
-            ON CONFLICT (channel, sku) DO NOTHING
-            """).bind(.text(channel)).run()
-        try c.execute("DELETE FROM temp.staged")
-        return enqueued
-    }
-
-    /// Enqueues `delta` for a SKU the channel has never had (no listing, hence no outbox row): what
-    /// `stage` and `commitStaged` do for it, without staging. For when no snapshot cursor reads the
-    /// listings or the outbox any more. `valuesText` as in `stage`.
-    public func enqueueNew(_ delta: Delta, valuesText: String? = nil, seenAt: String) throws {
+    ///
+    /// May run while a `snapshot` cursor of the channel is open, for SKUs the cursor has passed: SQLite seeks
+    /// the cursor back to its place after each write, and the rows written lie behind it.
+    /// - Parameter valuesText: `delta.values.jsonText`, when the caller has it already.
+    public func enqueue(_ delta: Delta, valuesText: String? = nil, seenAt: String) throws {
         try connection.statement("""
             INSERT OR REPLACE INTO outbox (channel, sku, version, op, priority, changed, payload, seen_at, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -52,7 +52,7 @@ import Testing
         }
         let deltas = Self.awkward
         _ = try await FileChannel(name: "f", folder: encoded).push(deltas)
-        // As the outbox hands it over: the text stored at staging, decoded by no one.
+        // As the outbox hands it over: the text stored when it was enqueued, decoded by no one.
         let stored = deltas.map(\.values.jsonText)
         let result = try await FileChannel(name: "f", folder: copied).push(deltas, valuesText: stored)
         #expect(result.acknowledged == deltas)

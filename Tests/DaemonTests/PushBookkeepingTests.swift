@@ -36,14 +36,12 @@ import Testing
 
         init() throws {
             (root, job) = try Self.job()
-            try store.beginStaging()
             for sku in ["A", "B", "C"] {
                 var values = Listing()
                 values.set("id", sku)
-                try store.stage(Delta(channel: "c", sku: sku, operation: .create, version: 1, changed: ["id"],
-                                      values: values, priority: .increase))
+                try store.enqueue(Delta(channel: "c", sku: sku, operation: .create, version: 1, changed: ["id"],
+                                        values: values, priority: .increase), seenAt: "2026-11-23T10:00:00.000Z")
             }
-            try store.commitStaged(channel: "c", seenAt: "2026-11-23T10:00:00.000Z")
         }
 
         /// `(state, attempts, sent_at IS NOT NULL, next_attempt_at IS NOT NULL)` per SKU still in the outbox.

@@ -58,15 +58,14 @@ import Testing
 
         init() throws {
             (root, job) = try PushBookkeepingTests.Fixture.job()
-            try job.store.beginStaging()
             for index in 0..<23 {
                 var values = Listing()
                 values.set("id", "SKU\(index)")
                 let priority = DeltaPriority.allCases[(index * 7) % DeltaPriority.allCases.count]
-                try job.store.stage(Delta(channel: "c", sku: "SKU\(index)", operation: .create, version: 1,
-                                          changed: ["id"], values: values, priority: priority))
+                try job.store.enqueue(Delta(channel: "c", sku: "SKU\(index)", operation: .create, version: 1,
+                                            changed: ["id"], values: values, priority: priority),
+                                      seenAt: "2026-11-23T10:00:00.000Z")
             }
-            try job.store.commitStaged(channel: "c", seenAt: "2026-11-23T10:00:00.000Z")
             order = try job.store.pendingDeltas(channel: "c", limit: 100).map(\.delta.sku)
         }
 

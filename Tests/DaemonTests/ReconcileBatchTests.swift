@@ -4,9 +4,9 @@ import Testing
 @testable import Daemon
 @testable import Store
 
-/// Reconcile decides SKUs a batch at a time on another core (`SyncJob+Decide.swift`) and writes their deltas
-/// in SKU order: staged while the snapshot cursor runs, enqueued directly after it. Catalogs here span several
-/// batches, and the cursor ends in the middle of one.
+/// Reconcile decides SKUs a batch at a time on another core (`SyncJob+Decide.swift`) and enqueues their deltas
+/// in SKU order, a batch behind its snapshot cursor. Catalogs here span several batches, and the cursor ends in
+/// the middle of one.
 @Suite struct ReconcileBatchTests {
     static let header = "id,title,price,availability,quantity"
 
@@ -50,6 +50,32 @@ import Testing
         let undo: [Delta.Operation: Int] = [.create: expected[.delete]!, .update: expected[.update]!,
                                             .delete: expected[.create]!]
         #expect(back.channels[0].enqueued == undo && back.channels[0].pushed == undo)
+    }
+
+    /// A channel that cannot be written keeps every delta pending; the next generation replaces some of them
+    /// while the snapshot cursor still reads the outbox rows of the SKUs after them.
+    @Test(arguments: [3, 5])
+    func pendingDeltasReplacedBehindTheCursorAreEachReplacedOnce(every step: Int) async throws {
+        let folder = try IngestSkipTests.Folder()
+        try Data().write(to: folder.root.appendingPathComponent("out"))  // a file where the channel's folder goes
+        let skus = (0..<2_600).map { String(format: "A%04d", $0) }
+        let cold = try await folder.sync([Self.header] + skus.map { Self.row($0) })
+        #expect(cold.channels[0].enqueued == [.create: 2_600] && cold.channels[0].pending == 2_600)
+
+        let changed = stride(from: 0, to: skus.count, by: step).map { skus[$0] }
+        let second = try await folder.sync([Self.header] + skus.enumerated().map { index, sku in
+            Self.row(sku, price: index % step == 0 ? 5 : 2)
+        })
+        // Every third SKU is over a quarter of the items: all are compared. Every fifth: only the 520 touched,
+        // more than one batch.
+        #expect(second.channels[0].compared == (step == 3 ? skus.count : changed.count))
+        #expect(second.channels[0].enqueued == [.create: changed.count])
+        let pending = try folder.store.pendingDeltas(channel: "c", limit: 10_000)
+        #expect(pending.map(\.delta.sku).sorted() == skus)
+        let versions = Dictionary(uniqueKeysWithValues: pending.map { ($0.delta.sku, $0.delta.version) })
+        #expect(changed.allSatisfy { versions[$0] == 2 })
+        #expect(versions.values.filter { $0 == 1 }.count == skus.count - changed.count)
+        #expect(pending.allSatisfy { $0.valuesText.contains(versions[$0.delta.sku] == 2 ? "5.00 SEK" : "2.00 SEK") })
     }
 
     @Test func batchesDecidedOnAnotherCoreAreWhatDecidingHereGives() throws {

@@ -4,8 +4,8 @@ import Store
 import Testing
 @testable import Daemon
 
-/// Reconcile stages deltas while its snapshot cursor is open and enqueues the rest directly once it is done;
-/// either way the outbox ends up with what a reconcile of the same state decides, in SKU order per priority.
+/// Reconcile enqueues deltas as it decides them, behind its snapshot cursor and after the cursor is done
+/// alike: the outbox ends up with what a reconcile of the same state decides, in SKU order per priority.
 @Suite struct ReconcileEnqueueOrderTests {
     static let header = "id,title,price,availability,quantity\n"
 
@@ -23,7 +23,7 @@ import Testing
             }
     }
 
-    @Test func deltasAfterTheLastListingFollowTheStagedOnesInSKUOrder() async throws {
+    @Test func deltasBeforeAndAfterTheLastListingAreEnqueuedInSKUOrder() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("cs-order-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
@@ -36,13 +36,13 @@ import Testing
         let store = try CatalogStore(directory: config.stateDirectory)
         let job = SyncJob(config: config, store: store, logger: Logger(minimumLevel: .error, sink: { _ in }))
 
-        // Cold: the cursor is done before the first item, so every SKU is enqueued directly.
+        // Cold: the cursor is done before the first item.
         try write(["C,Cap,10.00 SEK,in_stock,1", "A,Anorak,10.00 SEK,in_stock,1"], to: feed)
         _ = try await job.run()
         #expect(try pushed(root.appendingPathComponent("out")) == ["create A", "create C"])
         try FileManager.default.removeItem(at: root.appendingPathComponent("out"))
 
-        // A and C change (content), B is new before the last listing (staged), D and E after it (direct).
+        // A and C change (content), B is new before the last listing, D and E after it.
         try write(["E,Eel,10.00 SEK,in_stock,1", "D,Dish,10.00 SEK,in_stock,1", "C,Cap 2,10.00 SEK,in_stock,1",
                    "B,Bag,10.00 SEK,in_stock,1", "A,Anorak 2,10.00 SEK,in_stock,1"], to: feed)
         let summary = try await job.run()

@@ -103,14 +103,10 @@ final class TemporaryStore {
         #expect(seen == [nil])
     }
 
-    @Test func stagedDeltaReplacesThePendingOneAndAckAdvancesTheSnapshot() throws {
+    @Test func anEnqueuedDeltaReplacesThePendingOneAndAckAdvancesTheSnapshot() throws {
         let t = try TemporaryStore()
-        try t.store.beginStaging()
-        try t.store.stage(delta("A", .create, version: 1, quantity: 5))
-        try t.store.commitStaged(channel: "c", seenAt: "t0")
-        try t.store.beginStaging()
-        try t.store.stage(delta("A", .create, version: 2, quantity: 4))
-        try t.store.commitStaged(channel: "c", seenAt: "t1")
+        try t.store.enqueue(delta("A", .create, version: 1, quantity: 5), seenAt: "t0")
+        try t.store.enqueue(delta("A", .create, version: 2, quantity: 4), seenAt: "t1")
         let pending = try t.store.pendingDeltas(channel: "c", limit: 10)
         #expect(pending.map(\.delta.version) == [2])
         #expect(pending.first?.delta.values.quantity == 4)
@@ -124,9 +120,7 @@ final class TemporaryStore {
 
     @Test func lateAcknowledgementNeverRegressesANewerState() throws {
         let t = try TemporaryStore()
-        try t.store.beginStaging()
-        try t.store.stage(delta("A", .create, version: 3, quantity: 1))
-        try t.store.commitStaged(channel: "c", seenAt: "t0")
+        try t.store.enqueue(delta("A", .create, version: 3, quantity: 1), seenAt: "t0")
         try t.store.acknowledge([delta("A", .create, version: 3, quantity: 1)], at: "t1")
         try t.store.acknowledge([delta("A", .update, version: 2, quantity: 9)], at: "t2")  // an old one, late
         let entry = try #require(try t.store.snapshot(channel: "c").next())
@@ -136,31 +130,23 @@ final class TemporaryStore {
 
     @Test func deltaSupersededWhileInFlightStaysQueuedAfterTheOldAck() throws {
         let t = try TemporaryStore()
-        try t.store.beginStaging()
-        try t.store.stage(delta("A", .create, version: 1))
-        try t.store.commitStaged(channel: "c", seenAt: "t0")
+        try t.store.enqueue(delta("A", .create, version: 1), seenAt: "t0")
         let inFlight = try t.store.pendingDeltas(channel: "c", limit: 1)[0].delta
-        try t.store.beginStaging()
-        try t.store.stage(delta("A", .create, version: 2, quantity: 0))
-        try t.store.commitStaged(channel: "c", seenAt: "t1")
+        try t.store.enqueue(delta("A", .create, version: 2, quantity: 0), seenAt: "t1")
         try t.store.acknowledge([inFlight], at: "t2")
         #expect(try t.store.pendingDeltas(channel: "c", limit: 10).map(\.delta.version) == [2])
     }
 
     @Test func theNewestIssuedVersionSurvivesAReplacementAndAnAck() throws {
         let t = try TemporaryStore()
-        func stage(_ delta: Delta) throws {
-            try t.store.beginStaging()
-            try t.store.stage(delta)
-            try t.store.commitStaged(channel: "c", seenAt: "t")
-        }
+        func enqueue(_ delta: Delta) throws { try t.store.enqueue(delta, seenAt: "t") }
         func lastVersion() throws -> Int64? { try t.store.snapshot(channel: "c").next()?.lastVersion }
-        try stage(delta("A", .create, version: 1))
+        try enqueue(delta("A", .create, version: 1))
         try t.store.acknowledge([delta("A", .create, version: 1)], at: "t1")
-        try stage(delta("A", .update, version: 2, quantity: 2))
+        try enqueue(delta("A", .update, version: 2, quantity: 2))
         #expect(try lastVersion() == 2)
         let inFlight = try t.store.pendingDeltas(channel: "c", limit: 1)[0].delta
-        try stage(delta("A", .update, version: 3, quantity: 3))  // replaces version 2, which is in flight
+        try enqueue(delta("A", .update, version: 3, quantity: 3))  // replaces version 2, which is in flight
         try t.store.acknowledge([inFlight], at: "t2")
         let entry = try #require(try t.store.snapshot(channel: "c").next())
         #expect(entry.lastVersion == 3 && entry.ackedVersion == 2)
@@ -173,32 +159,26 @@ final class TemporaryStore {
 
     @Test func aRejectedDeltaStaysParkedUntilANewerOneReplacesIt() throws {
         let t = try TemporaryStore()
-        try t.store.beginStaging()
-        try t.store.stage(delta("A", .create, version: 1))
-        try t.store.commitStaged(channel: "c", seenAt: "t0")
+        try t.store.enqueue(delta("A", .create, version: 1), seenAt: "t0")
         try t.store.reject(delta("A", .create, version: 1), message: "image is too small")
         #expect(try t.store.pendingDeltas(channel: "c", limit: 10).isEmpty)
         #expect(try t.store.rejectedCounts()["c"] == 1)
-        // The snapshot shows the parked delta, so the same change is not staged again.
+        // The snapshot shows the parked delta, so the same change is not enqueued again.
         #expect(try t.store.snapshot(channel: "c").next()?.pending?.version == 1)
         #expect(try t.store.snapshot(channel: "c").next()?.pending?.rejected == true)
-        try t.store.beginStaging()
-        try t.store.stage(delta("A", .create, version: 2, quantity: 0))
-        try t.store.commitStaged(channel: "c", seenAt: "t1")
+        try t.store.enqueue(delta("A", .create, version: 2, quantity: 0), seenAt: "t1")
         #expect(try t.store.pendingDeltas(channel: "c", limit: 10).map(\.delta.version) == [2])
         #expect(try t.store.rejectedCounts()["c"] == nil)
     }
 
     @Test func pendingDeltasComeMostUrgentFirst() throws {
         let t = try TemporaryStore()
-        try t.store.beginStaging()
         var increase = delta("A", .create, version: 1)
         increase.priority = .increase
         var decrease = delta("B", .update, version: 1)
         decrease.priority = .stockDecrease
-        try t.store.stage(increase)
-        try t.store.stage(decrease)
-        try t.store.commitStaged(channel: "c", seenAt: "t0")
+        try t.store.enqueue(increase, seenAt: "t0")
+        try t.store.enqueue(decrease, seenAt: "t0")
         #expect(try t.store.pendingDeltas(channel: "c", limit: 10).map(\.delta.sku) == ["B", "A"])
     }
 }

@@ -18,9 +18,7 @@ import Testing
     }
 
     func enqueue(_ deltas: [Delta], in store: CatalogStore, seenAt: String = "2026-05-01T10:00:00.000Z") throws {
-        try store.beginStaging()
-        for delta in deltas { try store.stage(delta) }
-        try store.commitStaged(channel: "c", seenAt: seenAt)
+        for delta in deltas { try store.enqueue(delta, seenAt: seenAt) }
     }
 
     /// `(attempts, sent_at, next_attempt_at, last_error)` of the outbox row of `sku`.
@@ -32,20 +30,20 @@ import Testing
 
     @Test func pendingDeltasCarryTheListingTextAsStored() throws {
         let t = try TemporaryStore()
-        let staged = [delta("A", version: 1), delta("B", .delete, version: 2)]
-        try enqueue(staged, in: t.store)
+        let enqueued = [delta("A", version: 1), delta("B", .delete, version: 2)]
+        try enqueue(enqueued, in: t.store)
         let decoded = try t.store.pendingDeltas(channel: "c", limit: 10)
-        #expect(decoded.map(\.delta) == staged)
-        #expect(decoded.map(\.valuesText) == staged.map(\.values.jsonText))
+        #expect(decoded.map(\.delta) == enqueued)
+        #expect(decoded.map(\.valuesText) == enqueued.map(\.values.jsonText))
         #expect(decoded.map(\.seenAt) == ["2026-05-01T10:00:00.000Z", "2026-05-01T10:00:00.000Z"])
 
         let undecoded = try t.store.pendingDeltas(channel: "c", limit: 10, decodingValues: false)
-        #expect(undecoded.map(\.valuesText) == staged.map(\.values.jsonText))
+        #expect(undecoded.map(\.valuesText) == enqueued.map(\.values.jsonText))
         #expect(undecoded.allSatisfy { $0.delta.values == Listing() })
         #expect(undecoded.map(\.delta.sku) == ["A", "B"])
         #expect(undecoded.map(\.delta.version) == [1, 2])
         #expect(undecoded.map(\.delta.operation) == [.update, .delete])
-        #expect(undecoded.map(\.delta.changed) == staged.map(\.changed))
+        #expect(undecoded.map(\.delta.changed) == enqueued.map(\.changed))
     }
 
     /// Reading on from the last entry of each page visits every pending delta once, in push order (priority,
@@ -53,22 +51,20 @@ import Testing
     @Test func readingOnFromAPositionVisitsEveryDeltaOnceInPushOrder() throws {
         let t = try TemporaryStore()
         var generator = SystemRandomNumberGenerator()
-        var staged: [Delta] = []
+        var enqueued: [Delta] = []
         for round in 0..<3 {  // three commits: ids grow, so age orders within a priority across them
-            try t.store.beginStaging()
             for index in 0..<40 {
                 var d = delta("S\(round)-\(index)", version: 1)
                 d.priority = DeltaPriority.allCases.randomElement(using: &generator)!
-                try t.store.stage(d)
-                staged.append(d)
+                try t.store.enqueue(d, seenAt: "t\(round)")
+                enqueued.append(d)
             }
-            try t.store.commitStaged(channel: "c", seenAt: "t\(round)")
         }
-        try t.store.reject(staged[7], message: "parked")  // not pending: never read
+        try t.store.reject(enqueued[7], message: "parked")  // not pending: never read
         let expected = try t.store.pendingDeltas(channel: "c", limit: 1_000).map(\.delta.sku)
         #expect(expected.count == 119)
-        #expect(!expected.contains(staged[7].sku))
-        let priority = Dictionary(uniqueKeysWithValues: staged.map { ($0.sku, $0.priority) })
+        #expect(!expected.contains(enqueued[7].sku))
+        let priority = Dictionary(uniqueKeysWithValues: enqueued.map { ($0.sku, $0.priority) })
         #expect(Set(expected).count == 119)
         #expect(zip(expected, expected.dropFirst()).allSatisfy { priority[$0]! <= priority[$1]! })
         for size in [1, 2, 3, 7, 40, 118, 119, 500] {
@@ -87,15 +83,15 @@ import Testing
 
     @Test func acknowledgingUndecodedDeltasRecordsTheStoredText() throws {
         let t = try TemporaryStore()
-        let staged = [delta("A", version: 1), delta("B", version: 1, title: "tab\there \\ \u{7}")]
-        try enqueue(staged, in: t.store)
+        let enqueued = [delta("A", version: 1), delta("B", version: 1, title: "tab\there \\ \u{7}")]
+        try enqueue(enqueued, in: t.store)
         let entries = try t.store.pendingDeltas(channel: "c", limit: 10, decodingValues: false)
         try t.store.acknowledge(entries.map(\.delta), sentFrom: entries, at: "2026-05-01T10:00:01.000Z")
         #expect(try t.store.pendingDeltas(channel: "c", limit: 10).isEmpty)
         let snapshot = try t.store.snapshot(channel: "c")
         var acked: [String: String?] = [:]
         while let entry = try snapshot.next() { acked[entry.sku] = entry.ackedText }
-        #expect(acked == ["A": staged[0].values.jsonText, "B": staged[1].values.jsonText])
+        #expect(acked == ["A": enqueued[0].values.jsonText, "B": enqueued[1].values.jsonText])
     }
 
     @Test func anAcknowledgedDeletionClearsTheListing() throws {

@@ -27,7 +27,7 @@ public final class Connection {
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")
         // Debian's SQLite overwrites deleted content by default, which writes every page a delete frees once
-        // more: ~150 MiB more written per steady 1M-SKU cycle (acknowledged outbox rows, staged deltas). FAST still
+        // more: ~150 MiB more written per steady 1M-SKU cycle, mostly acknowledged outbox rows. FAST still
         // zeroes it where that costs no write. `temp` is named on its own: the unnamed pragma skips a temp
         // database that is not open yet.
         try execute("PRAGMA secure_delete = FAST")
