@@ -27,9 +27,8 @@ public final class Connection {
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")
         // Debian's SQLite overwrites deleted content by default, which writes every page a delete frees once
-        // more: ~150 MiB more written per steady 1M-SKU cycle, mostly acknowledged outbox rows. FAST still
-        // zeroes it where that costs no write. `temp` is named on its own: the unnamed pragma skips a temp
-        // database that is not open yet.
+        // more (each push deletes its acknowledged outbox rows). FAST still zeroes it where that costs no
+        // write. `temp` is named on its own: the unnamed pragma skips a temp database that is not open yet.
         try execute("PRAGMA secure_delete = FAST")
         try execute("PRAGMA temp.secure_delete = FAST")
         // 16 MiB of page cache (the default is 2): more of a cycle's dirty pages stay in memory until the
