@@ -12,13 +12,15 @@ import Glibc
 ///
 /// Shared by ingest and `validate`, so both judge a feed the same way.
 public struct FeedScanner {
+    /// What one record comes to. Rows are queued and handed between threads by value: every case but the common
+    /// `unchanged` is boxed, so that a row is a few words rather than an `Offer`'s hundreds of bytes.
     public enum Row {
         /// A mapped offer; `digest` is its record's hash when the feed's rows can be skipped by it.
-        case offer(Offer, line: Int, digest: UInt64?)
+        indirect case offer(Offer, line: Int, digest: UInt64?)
         /// A record recognised by its digest: byte for byte what an item of the feed (`known`) was read from.
         case unchanged(id: String, line: Int)
-        case update(InventoryUpdate)
-        case issue(FeedIssue)
+        indirect case update(InventoryUpdate)
+        indirect case issue(FeedIssue)
     }
 
     /// The feed's items as the store has them (ingest sets this; `validate` does not).

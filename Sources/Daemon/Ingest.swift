@@ -179,10 +179,11 @@ struct Ingest {
     }
 
     /// A primary feed's row as the reading thread hands it to the writing one.
+    /// Boxed but for `unchanged` (see `FeedScanner.Row`): batches of rows are copied from thread to thread.
     private enum PreparedRow {
-        case issue(FeedIssue)
+        indirect case issue(FeedIssue)
         case unchanged
-        case offer(PreparedOffer)
+        indirect case offer(PreparedOffer)
     }
 
     /// A mapped offer with its listing text and fingerprint, and what the store had for its SKU.
