@@ -32,6 +32,8 @@ public struct FeedScanner {
     public var known: ItemDigests?
 
     private let source: any RecordSource
+    /// `source`, when it can hash a record before decoding it (cast once: a cast is a conformance lookup).
+    private let rawSource: (any RawRecordSource)?
     public let context: MappingContext
     private let kind: FeedKind
     private let configuredProfile: String
@@ -50,6 +52,7 @@ public struct FeedScanner {
     init(source: any RecordSource, context: MappingContext, kind: FeedKind, profile: String,
          mapping: [String: String]) {
         self.source = source
+        rawSource = source as? any RawRecordSource
         self.context = context
         self.kind = kind
         configuredProfile = profile
@@ -98,7 +101,7 @@ public struct FeedScanner {
         var record: FeedRecord
         var digest: UInt64?
         do {
-            if let seed = digestSeed, let raw = source as? any RawRecordSource {
+            if let seed = digestSeed, let raw = rawSource {
                 // CSV, JSON Lines, XML items: hash the record's bytes first, and decode it only when it is not
                 // known unchanged.
                 guard try raw.moveToNextRecord() else { return finish() }
@@ -139,7 +142,7 @@ public struct FeedScanner {
         if let seed = digestSeed, digest == nil {
             // A raw source's first record (decoded before the profile was known), or a record of another format.
             let found: (hash: UInt64, key: String?)?
-            if let raw = source as? any RawRecordSource {
+            if let raw = rawSource {
                 found = raw.currentDigest(seed: seed, attribute: "id").map { ($0.hash, $0.key) }
             } else {
                 found = (record.digest(seed: seed), record.value(ofAttribute: "id"))
@@ -177,7 +180,7 @@ public struct FeedScanner {
                      String(describing: context.currency), String(describing: context.locale),
                      context.timeZone?.identifier ?? "-"]
         parts += mapping.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        parts += (source as? any RawRecordSource)?.layout ?? []
+        parts += rawSource?.layout ?? []
         return RowHash.hash(parts)
     }
 

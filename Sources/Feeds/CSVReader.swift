@@ -261,7 +261,10 @@ public struct CSVReader {
     /// and delimiters included) and the text of field `keyField`. `nil` when the record is being skipped as
     /// too large, or the key field is empty, quoted with doubled quotes, padded with spaces or not ASCII:
     /// such records take the decoding path.
-    public func currentDigest(seed: UInt64, keyField: Int) -> (hash: UInt64, key: String)? {
+    ///
+    /// `mutating` though it changes nothing: a reader held in a class's property (`CSVRecordSource`) is then
+    /// used in place, where a non-mutating call copied the whole reader for every record.
+    public mutating func currentDigest(seed: UInt64, keyField: Int) -> (hash: UInt64, key: String)? {
         guard !scanner.isSkipping, skippedRecordIssue == nil, keyField < scanner.spans.count else { return nil }
         let span = scanner.spans[keyField]
         guard !span.hasDoubledQuotes, span.end > span.start else { return nil }

@@ -57,8 +57,8 @@ extension FeedRecord {
 public final class CSVRecordSource: RawRecordSource {
     public private(set) var reader: CSVReader
     private var names: [String]?
-    /// The column of each attribute asked for in `currentDigest`; `nil` when no single column has it.
-    private var keyFields: [String: Int?] = [:]
+    /// The attribute last asked for in `currentDigest` and its column; `nil` when no single column has it.
+    private var keyField: (attribute: String, column: Int?)?
 
     public init(_ reader: CSVReader) {
         self.reader = reader
@@ -75,12 +75,12 @@ public final class CSVRecordSource: RawRecordSource {
     }
 
     public func currentDigest(seed: UInt64, attribute: String) -> (hash: UInt64, key: String)? {
-        if keyFields[attribute] == nil {
+        if keyField?.attribute != attribute {
             let columns = (names ?? []).indices.filter { RowFields.key(names![$0]) == attribute }
-            keyFields[attribute] = .some(columns.count == 1 ? columns[0] : nil)
+            keyField = (attribute, columns.count == 1 ? columns[0] : nil)
         }
-        guard let field = keyFields[attribute]! else { return nil }
-        return reader.currentDigest(seed: seed, keyField: field)
+        guard let column = keyField?.column else { return nil }
+        return reader.currentDigest(seed: seed, keyField: column)
     }
 
     public var currentLine: Int { reader.currentLine }
