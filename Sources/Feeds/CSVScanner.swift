@@ -211,9 +211,11 @@ struct CSVScanner {
         return .record
     }
 
-    /// Skips 8 bytes at a time while none of them is `stop`, CR or LF (SWAR: a zero-byte test on XOR-ed words).
+    /// Skips 8 bytes at a time while none of them is `stop`, CR or LF (SWAR: a zero-byte test on XOR-ed words),
+    /// and then to the first such byte of the word that has one.
     ///
-    /// - Returns: the offset where byte-by-byte scanning must go on; bit 7 of any skipped byte is OR-ed into `high`.
+    /// - Returns: the offset where byte-by-byte scanning must go on: the first `stop`, CR or LF, or the last
+    ///   7 bytes or fewer of `bytes`. Bit 7 of any skipped byte is OR-ed into `high`.
     @inline(__always)
     static func skipPlainWords(
         _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, stoppingAt stop: UInt8, high: inout UInt8
@@ -222,12 +224,20 @@ struct CSVScanner {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let (stops, crs, lfs) = (ones &* UInt64(stop), ones &* UInt64(cr), ones &* UInt64(lf))
-        @inline(__always) func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+        // Bit 7 of each zero byte. Above the lowest zero byte a borrow can mark others too, so only the lowest
+        // set bit is exact: that is the only one used.
+        @inline(__always) func zeroBytes(_ word: UInt64) -> UInt64 { (word &- ones) & ~word & highs }
         var index = start
         var highWord: UInt64 = 0
         while index &+ 8 <= bytes.count {
             let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-            if hasZeroByte(word ^ stops) || hasZeroByte(word ^ crs) || hasZeroByte(word ^ lfs) { break }
+            let found = zeroBytes(word ^ stops) | zeroBytes(word ^ crs) | zeroBytes(word ^ lfs)
+            if found != 0 {
+                let plainBits = found.trailingZeroBitCount &- 7  // the bytes before the first found one
+                highWord |= word & ((1 &<< UInt64(plainBits)) &- 1)
+                index &+= plainBits &>> 3
+                break
+            }
             highWord |= word
             index &+= 8
         }
