@@ -5,7 +5,7 @@ import Glibc
 
 /// Every item of one feed as ingest needs it to skip unchanged rows: SKU → record hash and listing
 /// fingerprint, plus the line this generation first had the SKU on. Exact (SKUs are compared byte for
-/// byte), and compact: 40–56 bytes per item plus the SKU's bytes, where a `[String: …]` costs about 100.
+/// byte), and compact: 39–50 bytes per item plus the SKU's bytes, where a `[String: …]` costs about 100.
 /// The first lines make it the duplicate-id check for every SKU the feed had before, so that check needs
 /// memory only for new SKUs.
 ///
