@@ -23,6 +23,8 @@ extension SyncJob {
         var valuesText: String?
         /// When the item's listing on the channel changes next by itself (a sale window opens or closes).
         var nextChange: Date?
+        /// The channel's `listings` row for the SKU exists (the snapshot had an entry).
+        var listed: Bool
     }
 
     /// Everything a decision depends on besides the SKU's own rows. Deciding reads nothing from the store,
@@ -48,7 +50,8 @@ extension SyncJob {
             if repushEverything, entry?.ackedText != nil { entry?.ackedText = Listing().jsonText }
             let (decision, valuesText) = Reconciler.decideWithText(channel: channel.name, sku: comparison.sku,
                                                                    desired: desired, entry: entry)
-            return Decided(decision: decision, valuesText: valuesText, nextChange: nextChange)
+            return Decided(decision: decision, valuesText: valuesText, nextChange: nextChange,
+                           listed: comparison.entry != nil)
         }
     }
 

@@ -197,7 +197,7 @@ public struct SyncJob {
                 compared += 1
                 if let change = decided.nextChange { nextChange = min(nextChange ?? change, change) }
                 guard case .enqueue(let delta) = decided.decision else { continue }
-                try store.enqueue(delta, valuesText: decided.valuesText, seenAt: seenAt)
+                try store.enqueue(delta, valuesText: decided.valuesText, seenAt: seenAt, listed: decided.listed)
                 counts[delta.operation, default: 0] += 1
             }
         }

@@ -70,14 +70,18 @@ extension CatalogStore {
     ///
     /// May run while a `snapshot` cursor of the channel is open, for SKUs the cursor has passed: SQLite seeks
     /// the cursor back to its place after each write, and the rows written lie behind it.
-    /// - Parameter valuesText: `delta.values.jsonText`, when the caller has it already.
-    public func enqueue(_ delta: Delta, valuesText: String? = nil, seenAt: String) throws {
+    /// - Parameters:
+    ///   - valuesText: `delta.values.jsonText`, when the caller has it already.
+    ///   - listed: the channel has a `listings` row for the SKU already (it was in the snapshot): the row that
+    ///     `acknowledge` updates is not looked up again to be made.
+    public func enqueue(_ delta: Delta, valuesText: String? = nil, seenAt: String, listed: Bool = false) throws {
         try connection.statement("""
             INSERT OR REPLACE INTO outbox (channel, sku, version, op, priority, changed, payload, seen_at, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).bind(.text(delta.channel), .text(delta.sku), .integer(delta.version), .text(delta.operation.rawValue),
                       .integer(Int64(delta.priority.rawValue)), .text(JSONText.array(delta.changed)),
                       .text(valuesText ?? delta.values.jsonText), .text(seenAt), .text(seenAt)).run()
+        guard !listed else { return }
         try connection.statement("""
             INSERT INTO listings (channel, sku, last_version) VALUES (?, ?, ?) ON CONFLICT (channel, sku) DO NOTHING
             """)
