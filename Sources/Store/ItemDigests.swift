@@ -65,7 +65,9 @@ public final class ItemDigests {
         lengths = builder.lengths
         rawHashes = builder.rawHashes
         fingerprints = builder.fingerprints
+        // The builder's arrays, not the properties: `self` is not fully initialised before `slots` is set.
         let (starts, lengths, count) = (builder.starts, builder.lengths, builder.starts.count)
+        precondition(count < Int(UInt32.max), "a slot holds the entry index in 32 bits")
         var size = 16
         while size * 3 < count * 4 { size <<= 1 }
         var slots = [UInt64](repeating: 0, count: size)
