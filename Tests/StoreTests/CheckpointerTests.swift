@@ -4,26 +4,8 @@ import Testing
 @testable import Store
 
 @Suite struct CheckpointerTests {
-    /// A database path in a fresh temporary folder.
-    func temporaryDatabase() throws -> (folder: URL, path: String) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("catalogsync-ckpt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return (folder, folder.appendingPathComponent("state.db").path)
-    }
-
     func fileSize(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
-    }
-
-    /// Writes about `pages` 4 KiB pages in one transaction.
-    func writePages(_ connection: Connection, _ pages: Int) throws {
-        try connection.execute("CREATE TABLE IF NOT EXISTS filler (bytes BLOB)")
-        try connection.transaction {
-            try connection.execute("""
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(pages))
-                INSERT INTO filler SELECT randomblob(3900) FROM n
-                """)
-        }
     }
 
     /// Polls `condition` for up to 10 s.

@@ -5,10 +5,9 @@ import Testing
 
 @Suite struct ConnectionTests {
     func withDatabase(_ body: (Connection) throws -> Void) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("catalogsync-conn-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (folder, path) = try temporaryDatabase()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try body(Connection(path: folder.appendingPathComponent("state.db").path))
+        try body(Connection(path: path))
     }
 
     func integer(_ connection: Connection, _ sql: String) throws -> Int64 {
@@ -38,13 +37,7 @@ import Testing
         var frames: Int32 = -1
         try withDatabase { connection in
             if overwritingEverything { try connection.execute("PRAGMA secure_delete = ON") }
-            try connection.execute("CREATE TABLE filler (bytes BLOB)")
-            try connection.transaction {
-                try connection.execute("""
-                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
-                    INSERT INTO filler SELECT randomblob(3900) FROM n
-                    """)
-            }
+            try writePages(connection, 500)
             // Empty the WAL, so that it holds only what the delete writes.
             sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
             try connection.transaction { try connection.execute("DELETE FROM filler WHERE rowid % 2 = 0") }
