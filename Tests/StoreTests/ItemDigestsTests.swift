@@ -38,14 +38,12 @@ import Testing
         #expect(digests.seenCount == 2 && digests.isSeen(a))
     }
 
-    @Test func rowHashSeparatesLengthsSeedsAndSingleBits() {
-        #expect(RowHash.hash("ab") != RowHash.hash("ab\0"))
-        #expect(RowHash.hash(["ab", "c"]) != RowHash.hash(["a", "bc"]))
-        #expect(RowHash.hash("x", seed: 1) != RowHash.hash("x", seed: 2))
-        let long = String(repeating: "0123456789", count: 50)
-        var changed = Array(long.utf8)
-        changed[333] ^= 1
-        #expect(RowHash.hash(long) != RowHash.hash(String(decoding: changed, as: UTF8.self)))
-        #expect(RowHash.hash(long) == RowHash.hash(String(long)))
+    /// The fingerprints are stored: the same text must give the same FNV-1a value in every build.
+    @Test func fingerprintsAreFNV1a() {
+        #expect(CatalogStore.fingerprint("") == -3_750_763_034_362_895_579)
+        #expect(CatalogStore.fingerprint("a") == -5_808_556_873_153_909_620)
+        #expect(CatalogStore.fingerprint("foobar") == -8_821_353_812_377_114_648)
+        #expect(CatalogStore.fingerprint("ä") == 775_201_910_207_026_562)
+        #expect(CatalogStore.fingerprint(#"{"id":"SKU-1","price":"43.99 EUR"}"#) == 3_989_375_063_386_816_277)
     }
 }
