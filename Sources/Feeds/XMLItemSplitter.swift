@@ -112,11 +112,14 @@ struct XMLItemSplitter {
         while let open = Self.find(UInt8(ascii: "<"), in: bytes, from: at), open + 1 < bytes.count {
             switch bytes[open + 1] {
             case UInt8(ascii: "/"):
-                guard let close = Self.find(UInt8(ascii: ">"), in: bytes, from: open + 2) else { return nil }
-                if isItemName(in: bytes, at: open + 2) {
-                    depth -= 1
-                    if depth == 0 { return close + 1 }
+                // Another element's end tag holds no `<` before its `>`: the next search steps over it.
+                guard isItemName(in: bytes, at: open + 2) else {
+                    at = open + 2
+                    continue
                 }
+                guard let close = Self.find(UInt8(ascii: ">"), in: bytes, from: open + 2) else { return nil }
+                depth -= 1
+                if depth == 0 { return close + 1 }
                 at = close + 1
             case UInt8(ascii: "!"):
                 // A DOCTYPE inside an item is malformed; libxml2 finds that when it reads the item.
