@@ -155,12 +155,16 @@ extension CatalogStore {
     }
 
     /// FNV-1a, 64 bits, of `text`'s UTF-8: a cheap change detector for item data, not a security hash.
+    /// Its values are stored (`items.fingerprint`), so they must not change from one build to the next.
     public static func fingerprint(_ text: String) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
+        var text = text
+        return text.withUTF8 { bytes in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash &*= 0x100_0000_01b3
+            }
+            return Int64(bitPattern: hash)
         }
-        return Int64(bitPattern: hash)
     }
 }
