@@ -29,7 +29,10 @@ public struct FeedScanner {
     /// is decoded, and never mapped — only for profiles that map one record to one offer found by its `id`
     /// (google). Their seen marks are also the duplicate-id check for the items' SKUs, so only new ids take
     /// memory of their own (`seen`).
-    public var known: ItemDigests?
+    public var known: ItemDigests? {
+        // A row's SKU is looked up right after its bytes are hashed: the slot starts loading before that.
+        didSet { rawSource?.keyObserver = known.map { known in { known.prefetch($0) } } }
+    }
 
     private let source: any RecordSource
     /// `source`, when it can hash a record before decoding it (cast once: a cast is a conformance lookup).

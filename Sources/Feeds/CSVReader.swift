@@ -264,7 +264,8 @@ public struct CSVReader {
     ///
     /// `mutating` though it changes nothing: a reader held in a class's property (`CSVRecordSource`) is then
     /// used in place, where a non-mutating call copied the whole reader for every record.
-    public mutating func currentDigest(seed: UInt64, keyField: Int) -> (hash: UInt64, key: String)? {
+    public mutating func currentDigest(seed: UInt64, keyField: Int, keyObserver: ((String) -> Void)? = nil)
+        -> (hash: UInt64, key: String)? {
         guard !scanner.isSkipping, skippedRecordIssue == nil, keyField < scanner.spans.count else { return nil }
         let span = scanner.spans[keyField]
         guard !span.hasDoubledQuotes, span.end > span.start else { return nil }
@@ -277,7 +278,9 @@ public struct CSVReader {
                 end -= 1
             }
             let record = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[scanner.recordStart..<end])
-            return (RowHash.hash(record, seed: seed), String(decoding: key, as: UTF8.self))
+            let text = String(decoding: key, as: UTF8.self)
+            keyObserver?(text)
+            return (RowHash.hash(record, seed: seed), text)
         }
     }
 

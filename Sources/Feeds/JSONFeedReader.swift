@@ -36,6 +36,7 @@ public final class JSONFeedReader: RawRecordSource {
     // All parsing state lives in one struct, so the hot loops run without per-access exclusivity checks.
     private var parser: JSONRecordParser
     private let recordPath: String?
+    public var keyObserver: ((String) -> Void)?
 
     /// Opens the feed at `url`.
     /// - Parameters:
@@ -103,7 +104,7 @@ public final class JSONFeedReader: RawRecordSource {
     /// - Returns: nil when the record has no such value or must be decoded to be judged (the attribute's member
     ///   is not a string or a number, or comes after anything unusual), and for a line over 16 MB.
     public func currentDigest(seed: UInt64, attribute: String) -> (hash: UInt64, key: String)? {
-        parser.currentDigest(seed: seed, attribute: attribute)
+        parser.currentDigest(seed: seed, attribute: attribute, keyObserver: keyObserver)
     }
 
     /// The found record, decoded as `nextRecord()` decodes it; or the issue that keeps it out.

@@ -108,7 +108,8 @@ struct JSONRecordParser {
     /// from its bytes, without decoding it (see `RawJSONObject`); for an array element, from its fields.
     /// - Returns: nil when the record has no such value, or it cannot be told without decoding the record, or
     ///   the record is known to be bad.
-    mutating func currentDigest(seed: UInt64, attribute: String) -> (hash: UInt64, key: String)? {
+    mutating func currentDigest(seed: UInt64, attribute: String, keyObserver: ((String) -> Void)? = nil)
+        -> (hash: UInt64, key: String)? {
         guard let found, decodedIssue == nil else { return nil }
         guard let bytes = found.bytes else {
             guard layout == .array, let record = decoded, let key = record.value(ofAttribute: attribute) else {
@@ -128,6 +129,7 @@ struct JSONRecordParser {
             guard let key = RawJSONObject(bytes: record).value(ofAttribute: attribute, names: &attributeNames) else {
                 return nil
             }
+            keyObserver?(key)
             return (RowHash.hash(UnsafeRawBufferPointer(record), seed: seed), key)
         }
     }

@@ -16,6 +16,9 @@ public protocol RawRecordSource: RecordSource {
     /// The hash of the found record's bytes and its value of `attribute` (a profile attribute such as `id`),
     /// or `nil` when this record must be decoded to be judged.
     func currentDigest(seed: UInt64, attribute: String) -> (hash: UInt64, key: String)?
+    /// Called by `currentDigest` with the key it found, before it hashes the record: a caller that looks the key
+    /// up afterwards can start loading what it will need meanwhile (`ItemDigests.prefetch`).
+    var keyObserver: ((String) -> Void)? { get set }
     /// The found record, decoded; or the issue that keeps it out.
     func currentRecord() throws(FeedIssue) -> FeedRecord
     /// The 1-based line of the found record.
@@ -59,6 +62,7 @@ public final class CSVRecordSource: RawRecordSource {
     private var names: [String]?
     /// The attribute last asked for in `currentDigest` and its column; `nil` when no single column has it.
     private var keyField: (attribute: String, column: Int?)?
+    public var keyObserver: ((String) -> Void)?
 
     public init(_ reader: CSVReader) {
         self.reader = reader
@@ -80,7 +84,7 @@ public final class CSVRecordSource: RawRecordSource {
             keyField = (attribute, columns.count == 1 ? columns[0] : nil)
         }
         guard let column = keyField?.column else { return nil }
-        return reader.currentDigest(seed: seed, keyField: column)
+        return reader.currentDigest(seed: seed, keyField: column, keyObserver: keyObserver)
     }
 
     public var currentLine: Int { reader.currentLine }

@@ -73,6 +73,7 @@ extension XMLFeedReader {
         guard let key = item.record?.value(ofAttribute: attribute) ?? rawKey(of: item, attribute: attribute) else {
             return nil
         }
+        keyObserver?(key)
         let bytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(window)[item.start..<item.end])
         return (RowHash.hash(bytes, seed: seedOfItems(seed)), key)
     }

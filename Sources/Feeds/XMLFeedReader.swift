@@ -99,6 +99,7 @@ public final class XMLFeedReader: RawRecordSource {
     /// The current record when items are not found by the splitter.
     var currentPlain: FeedRecord?
     public internal(set) var currentDigestHolds = true
+    public var keyObserver: ((String) -> Void)?
     /// Kinds of item (context and start tag) that libxml2 read as one item on the line the splitter counted.
     var checkedKinds: Set<UInt64> = []
     var itemSeed: (seed: UInt64, contextVersion: Int, value: UInt64)?

@@ -1,4 +1,5 @@
 import Catalog
+import CSQLite
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -106,6 +107,17 @@ public final class ItemDigests {
                 slot = (slot + 1) & mask
             }
             return nil
+        }
+    }
+
+    /// Starts loading the slot where `entry(for: sku)` will begin, and returns at once: the slots are spread over
+    /// megabytes, so a lookup otherwise waits for memory once per row. Called when a row's SKU is known and its
+    /// bytes are still to be hashed (`RawRecordSource.keyObserver`); changes nothing.
+    public func prefetch(_ sku: String) {
+        var sku = sku
+        let hash = sku.withUTF8 { RowHash.hash(UnsafeRawBufferPointer($0)) }
+        slots.withUnsafeBufferPointer { slots in
+            csqlite_prefetch(slots.baseAddress! + (Int(truncatingIfNeeded: hash) & (slots.count - 1)))
         }
     }
 
