@@ -16,8 +16,9 @@ public protocol RawRecordSource: RecordSource {
     /// The hash of the found record's bytes and its value of `attribute` (a profile attribute such as `id`),
     /// or `nil` when this record must be decoded to be judged.
     func currentDigest(seed: UInt64, attribute: String) -> (hash: UInt64, key: String)?
-    /// Called by `currentDigest` with the key it found, before it hashes the record: a caller that looks the key
-    /// up afterwards can start loading what it will need meanwhile (`ItemDigests.prefetch`).
+    /// Called by `currentDigest` with the key it found, before it hashes the record's bytes: a caller that looks
+    /// the key up afterwards can start loading what it will need meanwhile (`ItemDigests.prefetch`). Records
+    /// digested from their decoded fields (JSON array elements, XML read without the splitter) are not announced.
     var keyObserver: ((String) -> Void)? { get set }
     /// The found record, decoded; or the issue that keeps it out.
     func currentRecord() throws(FeedIssue) -> FeedRecord
