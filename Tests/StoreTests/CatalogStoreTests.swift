@@ -157,6 +157,21 @@ final class TemporaryStore {
                                                        changed: ["quantity"], rejected: false))
     }
 
+    /// `enqueue(listed:)` skips making the `listings` row that `acknowledge` updates, for a SKU the snapshot
+    /// had. Every snapshot entry is such a row, so an acknowledgement is recorded either way.
+    @Test func anAcknowledgementIsRecordedWhetherOrNotTheRowWasMadeAtEnqueue() throws {
+        let t = try TemporaryStore()
+        try t.store.enqueue(delta("A", .create, version: 1), seenAt: "t0")  // new: `listed` is false
+        try t.store.acknowledge([delta("A", .create, version: 1)], at: "t1")
+        let listed = try #require(try t.store.snapshot(channel: "c").next())
+        #expect(listed.sku == "A" && listed.ackedVersion == 1)
+        try t.store.enqueue(delta("A", .update, version: 2, quantity: 7), seenAt: "t2", listed: true)
+        try t.store.acknowledge([delta("A", .update, version: 2, quantity: 7)], at: "t3")
+        #expect(try t.store.ackedListings(channel: "c")["A"] == delta("A", .update, version: 2, quantity: 7)
+            .values.jsonText)
+        #expect(try t.store.pendingDeltas(channel: "c", limit: 10).isEmpty)
+    }
+
     @Test func aRejectedDeltaStaysParkedUntilANewerOneReplacesIt() throws {
         let t = try TemporaryStore()
         try t.store.enqueue(delta("A", .create, version: 1), seenAt: "t0")
