@@ -76,7 +76,7 @@ public final class ItemDigests {
             for entry in 0..<count {
                 let start = Int(starts[entry])
                 let hash = RowHash.hash(UnsafeRawBufferPointer(rebasing: arena[start..<start + Int(lengths[entry])]))
-                var slot = Int(truncatingIfNeeded: hash) & (size - 1)
+                var slot = Self.home(of: hash, size: size)
                 while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
                 slots[slot] = hash & Self.upperHalf | UInt64(entry + 1)
             }
@@ -90,13 +90,17 @@ public final class ItemDigests {
 
     private static let upperHalf: UInt64 = 0xffff_ffff_0000_0000
 
+    /// The slot a lookup of a SKU with `hash` starts at, in a table of `size` (a power of two) slots.
+    @inline(__always)
+    private static func home(of hash: UInt64, size: Int) -> Int { Int(truncatingIfNeeded: hash) & (size - 1) }
+
     /// The entry of `sku`, or `nil` when the feed has no such item.
     public func entry(for sku: String) -> Entry? {
         var sku = sku
         return sku.withUTF8 { key in
             let hash = RowHash.hash(UnsafeRawBufferPointer(key))
             let mask = slots.count - 1
-            var slot = Int(truncatingIfNeeded: hash) & mask
+            var slot = Self.home(of: hash, size: slots.count)
             while case let value = slots[slot], value != 0 {
                 let entry = Int(truncatingIfNeeded: value & ~Self.upperHalf) - 1
                 if value & Self.upperHalf == hash & Self.upperHalf, Int(lengths[entry]) == key.count,
@@ -117,7 +121,7 @@ public final class ItemDigests {
         var sku = sku
         let hash = sku.withUTF8 { RowHash.hash(UnsafeRawBufferPointer($0)) }
         slots.withUnsafeBufferPointer { slots in
-            csqlite_prefetch(slots.baseAddress! + (Int(truncatingIfNeeded: hash) & (slots.count - 1)))
+            csqlite_prefetch(slots.baseAddress! + Self.home(of: hash, size: slots.count))
         }
     }
 
