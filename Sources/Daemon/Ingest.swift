@@ -33,6 +33,8 @@ public struct FeedReport: Sendable {
     public var rejection: String?
     /// The profile the rows were read with (what `profile: auto` detected).
     public var profile: String?
+    /// Where the items' digests were read: "file" (the feed's digest file) or "index"; `nil` for inventory feeds.
+    public var digestSource: String?
 
     mutating func note(_ issue: FeedIssue) {
         issueCount += 1
@@ -91,8 +93,12 @@ struct Ingest {
         var (scanner, file) = try FeedScanner.open(feed)
         let previous = try store.feedState(feed.name)
         let generation = (previous?.generation ?? 0) + 1
-        let known = try store.itemDigests(feed: feed.name, expectedCount: previous?.itemCount ?? 0)
+        let loaded = try store.loadItemDigests(feed: feed.name, expectedCount: previous?.itemCount ?? 0)
+        let known = loaded.digests
         let previousCount = known.count
+        report.digestSource = loaded.isFromFile ? "file" : "index"
+        // What this generation writes, for the feed's digest file (`saveItemDigests`, below).
+        var changes = ItemDigests.Changes(known: known)
         // A record byte for byte what an item was read from is that item, unchanged: not decoded, not mapped.
         // The scanner marks every item this generation has seen (skipped or mapped): what is left is deleted.
         scanner.known = known
@@ -123,16 +129,19 @@ struct Ingest {
                     // The same item from a record that changed in ways it does not show (or was not hashed before).
                     if before.rawHash != prepared.digest {
                         try store.setRawHash(feed: feed.name, sku: offer.id, prepared.digest)
+                        changes.update(before.entry, rawHash: prepared.digest, fingerprint: before.fingerprint)
                     }
                     continue
                 }
                 report.updated += 1
+                changes.update(before.entry, rawHash: prepared.digest, fingerprint: prepared.fingerprint)
                 if Self.publishesZero(offer), let before = try store.itemData(feed: feed.name, sku: offer.id),
                    Listing(jsonText: before).map(Self.hasStock) == true {
                     zeroed += 1
                 }
             } else {
                 report.created += 1
+                changes.create(sku: offer.id, rawHash: prepared.digest, fingerprint: prepared.fingerprint)
             }
             try store.upsertItem(feed: feed.name, sku: offer.id, groupID: offer.groupId,
                                  fingerprint: prepared.fingerprint, data: prepared.data, line: prepared.line,
@@ -176,6 +185,10 @@ struct Ingest {
                                         + report.created - deletions, status: "ok", statusReason: nil))
         try store.setApproved(feed: feed.name, false)
         try store.setSourceTime(feed: feed.name, CatalogStore.timestamp(Self.modificationTime(of: file) ?? now))
+        if let failure = try store.saveItemDigests(feed: feed.name, loaded, changes: changes,
+                                                   deletesUnseen: deletions > 0) {
+            logger.warning("feed.digest_file_failed", ["feed": feed.name, "error": failure])
+        }
     }
 
     /// A primary feed's row as the reading thread hands it to the writing one.
@@ -193,8 +206,8 @@ struct Ingest {
         var fingerprint: Int64
         var line: Int
         var digest: UInt64
-        /// The item's fingerprint and record hash before this generation; `nil`: a new SKU.
-        var before: (fingerprint: Int64, rawHash: UInt64)?
+        /// The item's digest entry, fingerprint and record hash before this generation; `nil`: a new SKU.
+        var before: (entry: ItemDigests.Entry, fingerprint: Int64, rawHash: UInt64)?
     }
 
     /// Reads the scanner's next row that ingest writes, with everything about it that needs no store.
@@ -207,7 +220,7 @@ struct Ingest {
             case .unchanged: return .unchanged
             case .offer(let offer, let line, let digest):
                 let data = offer.baseListing.jsonText
-                let before = known.entry(for: offer.id).map { (known.fingerprint($0), known.rawHash($0)) }
+                let before = known.entry(for: offer.id).map { ($0, known.fingerprint($0), known.rawHash($0)) }
                 return .offer(PreparedOffer(offer: offer, data: data, fingerprint: CatalogStore.fingerprint(data),
                                             line: line, digest: digest ?? 0, before: before))
             }

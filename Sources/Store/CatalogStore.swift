@@ -5,10 +5,14 @@ public import Foundation
 /// One writer: the process that holds it. Not `Sendable`; owned by one task.
 public final class CatalogStore {
     public let connection: Connection
+    /// Where the feeds' digest files go (`DigestFile`): the database's folder; `nil` for an in-memory database.
+    let digestDirectory: String?
 
     /// Opens or creates the database at `path` and migrates it to the current schema.
     public init(path: String) throws {
         connection = try Connection(path: path)
+        digestDirectory = path.isEmpty || path.hasPrefix(":memory:") || path.hasPrefix("file:") ? nil
+            : URL(fileURLWithPath: path).deletingLastPathComponent().path
         try Migrator(Schema.migrations).migrate(connection)
         try connection.execute(Self.touchedTableSQL)
     }

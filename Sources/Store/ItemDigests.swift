@@ -125,6 +125,14 @@ public final class ItemDigests {
         }
     }
 
+    /// Calls `body` with the entry's SKU bytes (valid during the call only).
+    func withSKU<T>(_ entry: Entry, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        try arena.withUnsafeBytes { arena in
+            let start = Int(starts[entry])
+            return try body(UnsafeRawBufferPointer(rebasing: arena[start..<start + Int(lengths[entry])]))
+        }
+    }
+
     /// The hash of the record the item was last read from; 0 when not known.
     public func rawHash(_ entry: Entry) -> UInt64 { rawHashes[entry] }
     public func fingerprint(_ entry: Entry) -> Int64 { fingerprints[entry] }

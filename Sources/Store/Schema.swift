@@ -117,5 +117,10 @@ enum Schema {
             valid_until TEXT
         ) WITHOUT ROWID;
         """),
+        (5, """
+        -- A random number each generation that changes a feed's items sets: the feed's digest file (beside the
+        -- database) is used only up to the segment that names it. Whatever else changes `items` must set it too.
+        ALTER TABLE feeds ADD COLUMN digest_stamp INTEGER;
+        """),
     ]
 }

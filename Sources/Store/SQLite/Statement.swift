@@ -84,10 +84,12 @@ public final class Statement {
     }
 
     /// The column's text bytes, valid until the next step; empty for NULL.
-    public func withTextBytes<T>(_ column: Int32, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+    public func withTextBytes<T>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
         let count = Int(sqlite3_column_bytes(handle, column))
-        guard let pointer = sqlite3_column_text(handle, column) else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
-        return body(UnsafeRawBufferPointer(start: pointer, count: count))
+        guard let pointer = sqlite3_column_text(handle, column) else {
+            return try body(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        return try body(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
     public func real(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }

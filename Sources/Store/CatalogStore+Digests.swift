@@ -1,0 +1,99 @@
+/// The digests a generation of a feed starts from, and where they were read.
+public struct LoadedDigests {
+    public let digests: ItemDigests
+    /// Where the feed's digest file ends, when the digests were read from it.
+    let position: DigestFile.Position?
+
+    /// Read from the feed's digest file (`DigestFile`) rather than through the `items_digest` index.
+    public var isFromFile: Bool { position != nil }
+}
+
+extension CatalogStore {
+    /// Change segments a digest file takes before a snapshot replaces them: each is read every generation.
+    static let maxChangeSegments = 64
+
+    /// The digests of every item `feed` has now: from the feed's digest file when it has the database's
+    /// stamp, else through the `items_digest` index.
+    /// - Parameter expectedCount: about how many items there are (room is made for them up front).
+    public func loadItemDigests(feed: String, expectedCount: Int = 0) throws -> LoadedDigests {
+        if let directory = digestDirectory, let stamp = try digestStamp(feed: feed),
+           let (builder, position) = DigestFile(directory: directory, feed: feed)
+            .load(stamp: stamp, expectedCount: expectedCount) {
+            return LoadedDigests(digests: ItemDigests(builder), position: position)
+        }
+        return LoadedDigests(digests: try itemDigests(feed: feed, expectedCount: expectedCount), position: nil)
+    }
+
+    /// The stamp the feed's last applied generation set; `nil` before the first one.
+    func digestStamp(feed: String) throws -> Int64? {
+        try connection.statement("SELECT digest_stamp FROM feeds WHERE name = ?").bind(.text(feed))
+            .firstRow { $0.optionalInt(0) } ?? nil
+    }
+
+    /// After a generation of `feed` was written (its items, then `recordFeed`): gives the feed a new digest stamp
+    /// in the caller's transaction, and brings the feed's digest file to it. `changes`, and the deletion of every
+    /// SKU not seen when `deletesUnseen`, are appended to the file as `loaded` read it; a new snapshot is written
+    /// instead when the file was not read, or when its changes would come to more than an eighth of its snapshot
+    /// or to more than `maxChangeSegments` segments. A generation that changed nothing keeps the stamp and the
+    /// file as they are. A file that cannot be written is removed: the next generation reads the index.
+    /// - Returns: why the file could not be written, for the log; `nil` when it was.
+    @discardableResult
+    public func saveItemDigests(feed: String, _ loaded: LoadedDigests, changes: ItemDigests.Changes,
+                                deletesUnseen: Bool) throws -> String? {
+        let known = loaded.digests
+        let deletions = deletesUnseen ? known.count - known.seenCount : 0
+        if loaded.isFromFile && changes.isComplete && changes.count == 0 && deletions == 0 { return nil }
+        let stamp = Int64.random(in: 1...Int64.max)
+        try connection.statement("UPDATE feeds SET digest_stamp = ? WHERE name = ?")
+            .bind(.integer(stamp), .text(feed)).run()
+        guard let directory = digestDirectory else { return nil }
+        let file = DigestFile(directory: directory, feed: feed)
+        let updated = changes.updated.sorted { $0.entry < $1.entry }
+        do {
+            if !changes.isComplete {
+                // Too many to have kept (a first sync, an upgrade): what the transaction has now, from the index.
+                let s = try connection.statement("""
+                    SELECT sku, raw_hash, fingerprint FROM items INDEXED BY items_digest WHERE feed = ?
+                    """)
+                try s.bind(.text(feed))
+                try file.writeSnapshot(stamp: stamp) { writer in
+                    while try s.step() {
+                        try s.withTextBytes(0) { try writer.add(sku: $0, rawHash: UInt64(bitPattern: s.int(1)),
+                                                                fingerprint: s.int(2)) }
+                    }
+                }
+            } else if let position = loaded.position, position.changeSegments < Self.maxChangeSegments,
+                      position.changeCount + changes.count + deletions <= position.snapshotCount / 8 {
+                try file.appendChanges(at: position.length, stamp: stamp) { writer in
+                    for update in updated {
+                        try known.withSKU(Int(update.entry)) {
+                            try writer.add(sku: $0, rawHash: update.rawHash, fingerprint: update.fingerprint)
+                        }
+                    }
+                    try changes.created.forEach { try writer.add(sku: $0, rawHash: $1, fingerprint: $2) }
+                    for entry in 0..<known.count where deletesUnseen && !known.isSeen(entry) {
+                        try known.withSKU(entry) { try writer.add(sku: $0, rawHash: 0, fingerprint: 0, deleted: true) }
+                    }
+                }
+            } else {
+                try file.writeSnapshot(stamp: stamp) { writer in
+                    var next = updated.startIndex
+                    for entry in 0..<known.count {
+                        var values = (known.rawHash(entry), known.fingerprint(entry))
+                        if next < updated.endIndex, updated[next].entry == entry {
+                            values = (updated[next].rawHash, updated[next].fingerprint)
+                            next += 1
+                        }
+                        if deletesUnseen && !known.isSeen(entry) { continue }
+                        try known.withSKU(entry) { try writer.add(sku: $0, rawHash: values.0, fingerprint: values.1) }
+                    }
+                    try changes.created.forEach { try writer.add(sku: $0, rawHash: $1, fingerprint: $2) }
+                }
+            }
+        } catch {
+            file.remove()
+            return "\(error)"
+        }
+        return nil
+    }
+}

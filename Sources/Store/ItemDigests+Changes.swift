@@ -1,0 +1,116 @@
+import Catalog
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ItemDigests {
+    /// What one generation wrote to a feed's items (`Ingest`), so that the feed's digest file can follow it
+    /// without reading the `items_digest` index again (`CatalogStore.stageDigestFile`).
+    ///
+    /// Kept up to `limit` changes, for memory: past that (a first sync, an upgrade) `isComplete` turns false,
+    /// what was kept is dropped, and the file is rebuilt from the index once the transaction commits.
+    public struct Changes {
+        struct Update {
+            var entry: UInt32
+            var rawHash: UInt64
+            var fingerprint: Int64
+        }
+
+        /// Known items whose record hash or fingerprint changed, in the order they were written.
+        private(set) var updated: [Update] = []
+        /// SKUs the feed did not have.
+        private(set) var created = Builder(expectedCount: 0)
+        let limit: Int
+        public private(set) var isComplete = true
+
+        /// - Parameter known: the digests the generation started from.
+        public init(known: ItemDigests) {
+            self.init(limit: max(known.count / 8, 50_000))
+        }
+
+        init(limit: Int) {
+            self.limit = limit
+        }
+
+        var count: Int { updated.count + created.count }
+
+        /// A known item now has `rawHash` and `fingerprint`.
+        public mutating func update(_ entry: Entry, rawHash: UInt64, fingerprint: Int64) {
+            guard admitsOneMore() else { return }
+            updated.append(Update(entry: UInt32(entry), rawHash: rawHash, fingerprint: fingerprint))
+        }
+
+        /// A SKU the feed did not have was written.
+        public mutating func create(sku: String, rawHash: UInt64, fingerprint: Int64) {
+            guard admitsOneMore() else { return }
+            var sku = sku
+            sku.withUTF8 { created.append(sku: UnsafeRawBufferPointer($0), rawHash: rawHash, fingerprint: fingerprint) }
+        }
+
+        private mutating func admitsOneMore() -> Bool {
+            if isComplete && count >= limit {
+                isComplete = false
+                updated = []
+                created = Builder(expectedCount: 0)
+            }
+            return isComplete
+        }
+    }
+}
+
+extension ItemDigests.Builder {
+    var count: Int { starts.count }
+
+    /// Calls `body` with each entry's SKU bytes, record hash and fingerprint, in order.
+    func forEach(_ body: (UnsafeRawBufferPointer, UInt64, Int64) throws -> Void) rethrows {
+        try arena.withUnsafeBytes { arena in
+            for entry in starts.indices {
+                let start = Int(starts[entry])
+                try body(UnsafeRawBufferPointer(rebasing: arena[start..<start + Int(lengths[entry])]),
+                         rawHashes[entry], fingerprints[entry])
+            }
+        }
+    }
+
+    /// Applies later generations' changes to the items read so far: `changes` maps a SKU to its record hash and
+    /// fingerprint now, or to `nil` when it was deleted. Entries keep their order; new SKUs go last.
+    mutating func apply(_ changes: [String: (rawHash: UInt64, fingerprint: Int64)?]) {
+        guard !changes.isEmpty else { return }
+        var changes = changes
+        // Most entries did not change: a hash of their bytes rules them out without making a `String`.
+        let changedHashes = Set(changes.keys.map { RowHash.hash($0) })
+        var kept = 0, keptBytes = 0
+        var arena = self.arena
+        self.arena = []
+        arena.withUnsafeMutableBytes { arena in
+            for entry in starts.indices {
+                let start = Int(starts[entry]), length = Int(lengths[entry])
+                var values = (rawHashes[entry], fingerprints[entry])
+                let sku = UnsafeRawBufferPointer(rebasing: arena[start..<start + length])
+                if changedHashes.contains(RowHash.hash(sku)),
+                   let change = changes.removeValue(forKey: String(decoding: sku, as: UTF8.self)) {
+                    guard let change else { continue }  // deleted
+                    values = change
+                }
+                if keptBytes != start { memmove(arena.baseAddress! + keptBytes, arena.baseAddress! + start, length) }
+                (starts[kept], lengths[kept]) = (UInt32(keptBytes), UInt32(length))
+                (rawHashes[kept], fingerprints[kept]) = values
+                kept += 1
+                keptBytes += length
+            }
+        }
+        arena.removeLast(arena.count - keptBytes)
+        self.arena = arena
+        let dropped = starts.count - kept
+        starts.removeLast(dropped)
+        lengths.removeLast(dropped)
+        rawHashes.removeLast(dropped)
+        fingerprints.removeLast(dropped)
+        for (sku, change) in changes.sorted(by: { $0.key < $1.key }) {
+            guard let change else { continue }
+            var sku = sku
+            sku.withUTF8 { append(sku: UnsafeRawBufferPointer($0), rawHash: change.rawHash,
+                                  fingerprint: change.fingerprint) }
+        }
+    }
+}
