@@ -22,6 +22,9 @@ public final class ByteSource {
             let why = String(cString: strerror(errno))
             throw FeedIssue(.unreadable("\(url.path): \(why)"), at: SourceLocation(feed: url.lastPathComponent, line: 0))
         }
+        // Read front to back: the kernel may read further ahead (a feed not in the page cache comes off the disk
+        // while the chunk before it is parsed).
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
         descriptor = fd
         self.chunkSize = chunkSize
     }
