@@ -74,6 +74,7 @@ public struct SyncJob {
         var summary = SyncSummary()
         let sources = await fetchRemoteFeeds(options: options)
         try store.transaction { try ingestAndReconcile(now: now, options: options, sources: sources, into: &summary) }
+        store.removeDigestFiles(keeping: config.feeds.filter { $0.kind == .primary }.map(\.name))
         for index in summary.channels.indices {
             let channel = config.channels[index]
             do {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The digests a generation of a feed starts from, and where they were read.
 public struct LoadedDigests {
     public let digests: ItemDigests
@@ -24,7 +26,19 @@ extension CatalogStore {
         return LoadedDigests(digests: try itemDigests(feed: feed, expectedCount: expectedCount), position: nil)
     }
 
-    /// The stamp the feed's last applied generation set; `nil` before the first one.
+    /// Removes the digest files of feeds other than `feeds` (renamed, or taken out of the configuration), and any
+    /// snapshot a crash left half written.
+    public func removeDigestFiles(keeping feeds: [String]) {
+        guard let directory = digestDirectory else { return }
+        let kept = Set(feeds.map { DigestFile(directory: directory, feed: $0).path })
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        where name.hasPrefix("digests-") && (name.hasSuffix(".bin") || name.hasSuffix(".bin.tmp")) {
+            let path = directory + "/" + name
+            if !kept.contains(path) { try? FileManager.default.removeItem(atPath: path) }
+        }
+    }
+
+    /// The stamp the last generation that changed the feed's items set; `nil` before the first one.
     func digestStamp(feed: String) throws -> Int64? {
         try connection.statement("SELECT digest_stamp FROM feeds WHERE name = ?").bind(.text(feed))
             .firstRow { $0.optionalInt(0) } ?? nil

@@ -194,3 +194,24 @@ import Testing
         #expect(try !memory.loadItemDigests(feed: "f").isFromFile && memory.digestStamp(feed: "f") != nil)
     }
 }
+
+@Suite struct DigestFileCleanupTests {
+    @Test func onlyTheFilesOfFeedsKeptStay() throws {
+        let folder = try DigestFileTests.Folder()
+        var rng = SplitMix64(seed: 3)
+        for feed in ["a", "b"] {
+            try folder.store.upsertItem(feed: feed, sku: "S", groupID: nil, fingerprint: 1, data: "{}", line: nil,
+                                        generation: 1)
+            try folder.generation(feed, churn: 0, deletes: false, rng: &rng)
+        }
+        let a = folder.file(of: "a"), b = folder.file(of: "b")
+        let leftover = URL(fileURLWithPath: a.path + ".tmp")
+        try Data("half".utf8).write(to: leftover)
+        folder.store.removeDigestFiles(keeping: ["a", "c"])
+        let manager = FileManager.default
+        #expect(manager.fileExists(atPath: a.path) && !manager.fileExists(atPath: b.path))
+        #expect(!manager.fileExists(atPath: leftover.path))
+        #expect(manager.fileExists(atPath: folder.root.appendingPathComponent("catalogsync.db").path))
+        #expect(try folder.load("a").0.isFromFile && !folder.load("b").0.isFromFile)
+    }
+}
