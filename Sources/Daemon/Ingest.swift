@@ -51,6 +51,8 @@ struct Ingest {
     let logger: Logger
     /// `sync --force`: apply even when a guard would hold the feed.
     var ignoreGuards = false
+    /// Bring the feed's digest file up to this generation (`SyncOptions.writesDigestFiles`).
+    var writesDigestFile = true
 
     /// Reads the feed and applies it, inside the caller's transaction. A feed rejected or held comes back with
     /// that outcome, and whatever it changed before is still in the transaction: the caller rolls it back and
@@ -185,8 +187,8 @@ struct Ingest {
                                         + report.created - deletions, status: "ok", statusReason: nil))
         try store.setApproved(feed: feed.name, false)
         try store.setSourceTime(feed: feed.name, CatalogStore.timestamp(Self.modificationTime(of: file) ?? now))
-        if let failure = try store.saveItemDigests(feed: feed.name, loaded, changes: changes,
-                                                   deletesUnseen: deletions > 0) {
+        if writesDigestFile, let failure = try store.saveItemDigests(feed: feed.name, loaded, changes: changes,
+                                                                     deletesUnseen: deletions > 0) {
             logger.warning("feed.digest_file_failed", ["feed": feed.name, "error": failure])
         }
     }

@@ -37,6 +37,9 @@ public struct SyncOptions: Sendable {
     public var refetch = false
     /// Asked between push batches: `true` stops pushing (the daemon is shutting down).
     public var shouldStop: @Sendable () -> Bool = { false }
+    /// Bring each feed's digest file up to the generation read; `false` for a run that is rolled back (`preview`),
+    /// which would otherwise leave a file the next run may not be able to use.
+    var writesDigestFiles = true
 
     public init(feeds: Set<String>? = nil, repushEverything: Bool = false, ignoreGuards: Bool = false) {
         self.feeds = feeds
@@ -95,6 +98,8 @@ public struct SyncJob {
         -> (summary: SyncSummary, deltas: [String: [OutboxEntry]]) {
         var summary = SyncSummary()
         var deltas: [String: [OutboxEntry]] = [:]
+        var options = options
+        options.writesDigestFiles = false
         struct RollBack: Error {}
         do {
             try store.transaction {
@@ -147,7 +152,8 @@ public struct SyncJob {
                 case .failed(let error)?: rejection = error
                 case nil: break
                 }
-                let ingest = Ingest(feed: feed, store: store, logger: logger, ignoreGuards: options.ignoreGuards)
+                let ingest = Ingest(feed: feed, store: store, logger: logger, ignoreGuards: options.ignoreGuards,
+                                    writesDigestFile: options.writesDigestFiles)
                 if let report = turnedDown[feed.name] {
                     try ingest.recordTurnedDown(report, now: now)
                     reports.append(report)

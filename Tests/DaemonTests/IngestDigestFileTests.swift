@@ -25,6 +25,14 @@ import Testing
                 sourceLocation: sourceLocation)
     }
 
+    /// The one digest file in the folder's state.
+    static func digestFile(of folder: Folder) throws -> URL {
+        let state = folder.config.stateDirectory
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: state.path)
+            .first { $0.hasPrefix("digests-") })
+        return state.appendingPathComponent(name)
+    }
+
     @Test func theFileFollowsEveryKindOfWrite() async throws {
         let folder = try Folder()
         let header = IngestSkipTests.header
@@ -53,14 +61,29 @@ import Testing
         try Self.expectFileMatchesIndex(folder)
     }
 
+    @Test func aPreviewLeavesTheFileAsItWas() async throws {
+        let folder = try Folder()
+        var rows = [IngestSkipTests.header] + IngestSkipTests.rows
+        _ = try await folder.sync(rows)
+        let file = try Self.digestFile(of: folder)
+        let before = try Data(contentsOf: file)
+        rows[2] = "B,Hat,5.00 SEK,in_stock,0"
+        try rows.joined(separator: "\n").write(to: folder.root.appendingPathComponent("feed.csv"), atomically: true,
+                                               encoding: .utf8)
+        let preview = try SyncJob(config: folder.config, store: folder.store,
+                                  logger: Logger(minimumLevel: .error, sink: { _ in })).preview()
+        #expect(preview.summary.feeds[0].updated == 1 && preview.summary.feeds[0].digestSource == "file")
+        #expect(try Data(contentsOf: file) == before)
+        let after = try await folder.sync(rows)
+        #expect(after.feeds[0].digestSource == "file" && after.feeds[0].updated == 1)
+        try Self.expectFileMatchesIndex(folder)
+    }
+
     @Test func aDamagedFileIsReadFromTheIndexInstead() async throws {
         let folder = try Folder()
         let rows = [IngestSkipTests.header] + IngestSkipTests.rows
         _ = try await folder.sync(rows)
-        let state = folder.config.stateDirectory
-        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: state.path)
-            .first { $0.hasPrefix("digests-") })
-        try Data("not a digest file".utf8).write(to: state.appendingPathComponent(file))
+        try Data("not a digest file".utf8).write(to: Self.digestFile(of: folder))
         let again = try await folder.sync(rows)
         #expect(again.feeds[0].digestSource == "index" && again.feeds[0].skipped == rows.count - 1)
         try Self.expectFileMatchesIndex(folder)  // and written again
