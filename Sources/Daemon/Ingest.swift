@@ -33,7 +33,7 @@ public struct FeedReport: Sendable {
     public var rejection: String?
     /// The profile the rows were read with (what `profile: auto` detected).
     public var profile: String?
-    /// Where the items' digests were read: "file" (the feed's digest file) or "index"; `nil` for inventory feeds.
+    /// Where the items' digests were read: "file" (the feed's digest file) or "table"; `nil` for inventory feeds.
     public var digestSource: String?
 
     mutating func note(_ issue: FeedIssue) {
@@ -98,7 +98,7 @@ struct Ingest {
         let loaded = try store.loadItemDigests(feed: feed.name, expectedCount: previous?.itemCount ?? 0)
         let known = loaded.digests
         let previousCount = known.count
-        report.digestSource = loaded.isFromFile ? "file" : "index"
+        report.digestSource = loaded.isFromFile ? "file" : "table"
         // What this generation writes, for the feed's digest file (`saveItemDigests`, below).
         var changes = ItemDigests.Changes(known: known)
         // A record byte for byte what an item was read from is that item, unchanged: not decoded, not mapped.

@@ -6,7 +6,7 @@ public struct LoadedDigests {
     /// Where the feed's digest file ends, when the digests were read from it.
     let position: DigestFile.Position?
 
-    /// Read from the feed's digest file (`DigestFile`) rather than through the `items_digest` index.
+    /// Read from the feed's digest file (`DigestFile`) rather than from the `items` table.
     public var isFromFile: Bool { position != nil }
 }
 
@@ -15,7 +15,7 @@ extension CatalogStore {
     static let maxChangeSegments = 64
 
     /// The digests of every item `feed` has now: from the feed's digest file when it has the database's
-    /// stamp, else through the `items_digest` index.
+    /// stamp, else from the `items` table (slower: it reads every item's page).
     /// - Parameter expectedCount: about how many items there are (room is made for them up front).
     public func loadItemDigests(feed: String, expectedCount: Int = 0) throws -> LoadedDigests {
         if let directory = digestDirectory, let stamp = try digestStamp(feed: feed),
@@ -49,7 +49,7 @@ extension CatalogStore {
     /// SKU not seen when `deletesUnseen`, are appended to the file as `loaded` read it; a new snapshot is written
     /// instead when the file was not read, or when its changes would come to more than an eighth of its snapshot
     /// or to more than `maxChangeSegments` segments. A generation that changed nothing keeps the stamp and the
-    /// file as they are. A file that cannot be written is removed: the next generation reads the index.
+    /// file as they are. A file that cannot be written is removed: the next generation reads the table.
     /// - Returns: why the file could not be written, for the log; `nil` when it was.
     @discardableResult
     public func saveItemDigests(feed: String, _ loaded: LoadedDigests, changes: ItemDigests.Changes,
@@ -65,9 +65,9 @@ extension CatalogStore {
         let updated = changes.updated.sorted { $0.entry < $1.entry }
         do {
             if !changes.isComplete {
-                // Too many to have kept (a first sync, an upgrade): what the transaction has now, from the index.
+                // Too many to have kept (a first sync, an upgrade): what the transaction has now, from the table.
                 let s = try connection.statement("""
-                    SELECT sku, raw_hash, fingerprint FROM items INDEXED BY items_digest WHERE feed = ?
+                    SELECT sku, raw_hash, fingerprint FROM items WHERE feed = ?
                     """)
                 try s.bind(.text(feed))
                 try file.writeSnapshot(stamp: stamp) { writer in

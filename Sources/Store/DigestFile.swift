@@ -4,8 +4,9 @@ import Glibc
 #endif
 
 /// One feed's item digests in a file beside the database (`digests-<hash of the feed's name>.bin`): a
-/// generation starts by reading it from end to end, rather than by walking the `items_digest` index, whose
-/// pages lie all over a database of gigabytes (5M SKUs: 4.7 s, half of it waiting for the disk).
+/// generation starts by reading it from end to end, rather than by reading the `items` table, whose pages lie
+/// all over a database of gigabytes (even a covering index took 4.7 s at 5M SKUs, half of it waiting for the
+/// disk; schema 6 dropped that index).
 ///
 /// A cache, never the truth. Each segment names the digest stamp it brings the file to: a random number
 /// that each generation changing the feed's items stores in `feeds.digest_stamp`, in its own transaction.
@@ -19,7 +20,7 @@ import Glibc
 /// records (a `UInt32` SKU length whose top bit marks a deleted SKU, the record hash, the fingerprint, the
 /// SKU's bytes), and a checksum (`RowHash` chained over the payload's 1 MiB blocks, then over the header,
 /// seeded with the feed's name). Integers are little-endian. `RowHash` may change from build to build: a
-/// new build then reads the index once, as it maps every row once anyway.
+/// new build then reads the table once, as it maps every row once anyway.
 struct DigestFile {
     struct Failure: Error, CustomStringConvertible {
         let description: String

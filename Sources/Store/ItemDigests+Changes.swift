@@ -5,10 +5,10 @@ import Glibc
 
 extension ItemDigests {
     /// What one generation wrote to a feed's items (`Ingest`), so that the feed's digest file can follow it
-    /// without reading the `items_digest` index again (`CatalogStore.stageDigestFile`).
+    /// without reading the `items` table again (`CatalogStore.saveItemDigests`).
     ///
     /// Kept up to `limit` changes, for memory: past that (a first sync, an upgrade) `isComplete` turns false,
-    /// what was kept is dropped, and the file is rebuilt from the index once the transaction commits.
+    /// what was kept is dropped, and the file is rebuilt from the `items` table after the generation's writes.
     public struct Changes {
         struct Update {
             var entry: UInt32

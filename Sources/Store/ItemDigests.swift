@@ -160,11 +160,12 @@ public final class ItemDigests {
 }
 
 extension CatalogStore {
-    /// The digests of every item `feed` has now (read through the `items_digest` index, not the listings).
+    /// The digests of every item `feed` has now, read from the `items` table (every item's page: the digest file,
+    /// `loadItemDigests`, is the quick way).
     /// - Parameter expectedCount: about how many items there are (room is made for them up front).
     public func itemDigests(feed: String, expectedCount: Int = 0) throws -> ItemDigests {
         let s = try connection.statement("""
-            SELECT sku, raw_hash, fingerprint FROM items INDEXED BY items_digest WHERE feed = ?
+            SELECT sku, raw_hash, fingerprint FROM items WHERE feed = ?
             """)
         try s.bind(.text(feed))
         var builder = ItemDigests.Builder(expectedCount: expectedCount)

@@ -122,5 +122,10 @@ enum Schema {
         -- database) is used only up to the segment that names it. Whatever else changes `items` must set it too.
         ALTER TABLE feeds ADD COLUMN digest_stamp INTEGER;
         """),
+        (6, """
+        -- The digests come from each feed's digest file; reading them from `items` instead (when the file cannot
+        -- be used) is slower, but no write of an item pays for the index any more.
+        DROP INDEX items_digest;
+        """),
     ]
 }

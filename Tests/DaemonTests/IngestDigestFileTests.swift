@@ -4,7 +4,7 @@ import Store
 import Testing
 @testable import Daemon
 
-/// After each generation the feed's digest file (`DigestFile`) holds what the index holds: ingest reports every
+/// After each generation the feed's digest file (`DigestFile`) holds what the `items` table holds: ingest reports every
 /// item it writes (`ItemDigests.Changes`), and the next generation starts from the file.
 @Suite struct IngestDigestFileTests {
     typealias Folder = IngestSkipTests.Folder
@@ -17,7 +17,7 @@ import Testing
         })
     }
 
-    static func expectFileMatchesIndex(_ folder: Folder, sourceLocation: Testing.SourceLocation = #_sourceLocation)
+    static func expectFileMatchesTable(_ folder: Folder, sourceLocation: Testing.SourceLocation = #_sourceLocation)
         throws {
         let loaded = try folder.store.loadItemDigests(feed: "f")
         #expect(loaded.isFromFile, sourceLocation: sourceLocation)
@@ -38,27 +38,27 @@ import Testing
         let header = IngestSkipTests.header
         var rows = IngestSkipTests.rows
         let first = try await folder.sync([header] + rows)
-        #expect(first.feeds[0].digestSource == "index" && first.feeds[0].created == 12)
-        try Self.expectFileMatchesIndex(folder)
+        #expect(first.feeds[0].digestSource == "table" && first.feeds[0].created == 12)
+        try Self.expectFileMatchesTable(folder)
 
         rows[1] = "B,Hat,5.00 SEK,in_stock,0"  // a new listing
         rows[0] = "A,Shirt,10.0 SEK,in_stock,3"  // new bytes, the same listing: only its record hash changes
         let changed = try await folder.sync([header] + rows)
         #expect(changed.feeds[0].digestSource == "file")
         #expect(changed.feeds[0].updated == 1 && changed.feeds[0].skipped == 10)
-        try Self.expectFileMatchesIndex(folder)
+        try Self.expectFileMatchesTable(folder)
 
         rows.remove(at: 2)
         rows.append("D,Belt,8.00 SEK,in_stock,2")
         let moved = try await folder.sync([header] + rows)
         #expect(moved.feeds[0].digestSource == "file")
         #expect(moved.feeds[0].deleted == 1 && moved.feeds[0].created == 1 && moved.feeds[0].skipped == 11)
-        try Self.expectFileMatchesIndex(folder)
+        try Self.expectFileMatchesTable(folder)
 
         // The same rows once more: every one of them is known by the record hash the file has for it.
         let same = try await folder.sync([header] + rows)
         #expect(same.feeds[0].digestSource == "file" && same.feeds[0].skipped == rows.count)
-        try Self.expectFileMatchesIndex(folder)
+        try Self.expectFileMatchesTable(folder)
     }
 
     @Test func aPreviewLeavesTheFileAsItWas() async throws {
@@ -76,16 +76,16 @@ import Testing
         #expect(try Data(contentsOf: file) == before)
         let after = try await folder.sync(rows)
         #expect(after.feeds[0].digestSource == "file" && after.feeds[0].updated == 1)
-        try Self.expectFileMatchesIndex(folder)
+        try Self.expectFileMatchesTable(folder)
     }
 
-    @Test func aDamagedFileIsReadFromTheIndexInstead() async throws {
+    @Test func aDamagedFileIsReadFromTheTableInstead() async throws {
         let folder = try Folder()
         let rows = [IngestSkipTests.header] + IngestSkipTests.rows
         _ = try await folder.sync(rows)
         try Data("not a digest file".utf8).write(to: Self.digestFile(of: folder))
         let again = try await folder.sync(rows)
-        #expect(again.feeds[0].digestSource == "index" && again.feeds[0].skipped == rows.count - 1)
-        try Self.expectFileMatchesIndex(folder)  // and written again
+        #expect(again.feeds[0].digestSource == "table" && again.feeds[0].skipped == rows.count - 1)
+        try Self.expectFileMatchesTable(folder)  // and written again
     }
 }

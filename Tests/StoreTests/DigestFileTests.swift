@@ -3,8 +3,8 @@ import Foundation
 import Testing
 @testable import Store
 
-/// A feed's digest file (`DigestFile`) is a cache of the `items_digest` index: whatever happened to the file,
-/// a generation starts from exactly what the index has.
+/// A feed's digest file (`DigestFile`) is a cache of the `items` table's digests: whatever happened to the file,
+/// a generation starts from exactly what the table has.
 @Suite struct DigestFileTests {
     final class Folder {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("cs-digests-\(UUID().uuidString)")
@@ -21,7 +21,7 @@ import Testing
             URL(fileURLWithPath: DigestFile(directory: root.path, feed: feed).path)
         }
 
-        /// What a generation starting now reads, checked against the index: SKU → "record hash/fingerprint".
+        /// What a generation starting now reads, checked against the table: SKU → "record hash/fingerprint".
         func load(_ feed: String = "f") throws -> (LoadedDigests, [String: String]) {
             let loaded = try store.loadItemDigests(feed: feed)
             let contents = DigestFileTests.contents(loaded.digests)
@@ -98,7 +98,7 @@ import Testing
             try folder.store.upsertItem(feed: "f", sku: "S\(index)", groupID: nil, fingerprint: Int64(index),
                                         data: "{}", line: nil, generation: 0, rawHash: UInt64(index) * 31)
         }
-        try folder.generation(churn: 5, deletes: false, rng: &rng)  // read from the index, writes a snapshot
+        try folder.generation(churn: 5, deletes: false, rng: &rng)  // read from the table, writes a snapshot
         try folder.generation(churn: 20, deletes: true, rng: &rng)
         try folder.generation(churn: 8, deletes: false, rng: &rng)
         return (folder, rng)
@@ -112,7 +112,7 @@ import Testing
             for round in 0..<40 {
                 let size = try folder.file(of: "f").resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0
                 let churn = [0, 1, 3, 10, 60, 400][Int(rng.next() % 6)]
-                let limit: Int? = round % 13 == 12 ? 2 : nil  // too many changes to keep: rebuilt from the index
+                let limit: Int? = round % 13 == 12 ? 2 : nil  // too many changes to keep: rebuilt from the table
                 let started = try folder.generation(churn: churn, deletes: rng.next() % 3 == 0, rng: &rng,
                                                     changeLimit: limit)
                 #expect(started.isFromFile, "round \(round)")
