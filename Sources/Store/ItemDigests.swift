@@ -149,12 +149,8 @@ public final class ItemDigests {
 
     /// The SKUs not seen in this generation: what a complete feed deletes.
     public func unseenSKUs() -> [String] {
-        arena.withUnsafeBufferPointer { bytes in
-            seenLines.indices.filter { seenLines[$0] == 0 }.map { entry in
-                let start = Int(starts[entry])
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<start + Int(lengths[entry])]),
-                              as: UTF8.self)
-            }
+        seenLines.indices.filter { seenLines[$0] == 0 }.map { entry in
+            withSKU(entry) { String(decoding: $0, as: UTF8.self) }
         }
     }
 }

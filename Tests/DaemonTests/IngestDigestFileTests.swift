@@ -79,6 +79,20 @@ import Testing
         try Self.expectFileMatchesTable(folder)
     }
 
+    @Test func aSyncRemovesTheFilesOfFeedsNoLongerConfigured() async throws {
+        let folder = try Folder()
+        let rows = [IngestSkipTests.header] + IngestSkipTests.rows
+        _ = try await folder.sync(rows)
+        let own = try Self.digestFile(of: folder)
+        let state = folder.config.stateDirectory
+        let stale = ["digests-0123456789abcdef.bin", own.lastPathComponent + ".tmp"].map(state.appendingPathComponent)
+        for file in stale { try Data("left over".utf8).write(to: file) }
+        _ = try await folder.sync(rows)
+        #expect(stale.allSatisfy { !FileManager.default.fileExists(atPath: $0.path) })
+        #expect(FileManager.default.fileExists(atPath: own.path))
+        try Self.expectFileMatchesTable(folder)
+    }
+
     @Test func aDamagedFileIsReadFromTheTableInstead() async throws {
         let folder = try Folder()
         let rows = [IngestSkipTests.header] + IngestSkipTests.rows
