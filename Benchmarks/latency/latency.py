@@ -17,7 +17,8 @@ def main():
     p.add_argument("--state", required=True, help="a state folder with the catalog (copied, not changed)")
     p.add_argument("--feed", required=True, help="the primary feed that state was synced from")
     p.add_argument("--drops", type=int, default=50)
-    p.add_argument("--work", default=None)
+    p.add_argument("--work", default=None, help="kept afterwards; by default a temporary folder, removed after a "
+                   "successful run (it holds a copy of the state) and kept with the daemon's log after a failure")
     a = p.parse_args()
     work = a.work or tempfile.mkdtemp(prefix="catalogsync-latency-")
     state, inv, out = (os.path.join(work, n) for n in ("state", "inventory", "out"))
@@ -45,6 +46,7 @@ def main():
 """)
     log = open(os.path.join(work, "daemon.log"), "w")
     daemon = subprocess.Popen([a.binary, "run", "--config", config], stderr=log, stdout=log)
+    measured = False
     try:
         started = time.time()
         while "event=cycle.finished" not in open(log.name).read():
@@ -76,8 +78,12 @@ def main():
         times.sort()
         q = lambda x: times[min(len(times) - 1, int(len(times) * x + 0.999) - 1)]
         print(f"{len(times)} drops: p50 {q(0.5):.0f} ms, p99 {q(0.99):.0f} ms, max {times[-1]:.0f} ms")
+        measured = True
     finally:
         daemon.terminate()
         daemon.wait(timeout=60)
+        log.close()
+        if measured and a.work is None:
+            shutil.rmtree(work)
 
 main()
