@@ -38,6 +38,8 @@ extension Listing {
 
     /// `"id":`, … for each canonical name: none needs escaping.
     static let quotedCanonicalNames = canonicalOrder.map { Array("\"\($0)\":".utf8) }
+    /// Each canonical name's UTF-8 bytes.
+    static let canonicalNameBytes = canonicalOrder.map { Array($0.utf8) }
 
     /// Reads text written by `jsonText`: one flat object of strings and integers.
     /// - Returns: `nil` when the text is not of that shape.
@@ -140,10 +142,11 @@ public enum JSONText {
 
         mutating func parse() -> [String: ListingValue]? {
             var fields: [String: ListingValue] = [:]
+            fields.reserveCapacity(Listing.canonicalOrder.count)  // room for a listing's fields from the start
             guard consume(UInt8(ascii: "{")) else { return nil }
             if consume(UInt8(ascii: "}")) { return index == bytes.count ? fields : nil }
             repeat {
-                guard let key = string(), consume(UInt8(ascii: ":")) else { return nil }
+                guard let key = canonicalName() ?? string(), consume(UInt8(ascii: ":")) else { return nil }
                 if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
                     guard let value = string() else { return nil }
                     fields[key] = .text(value)
@@ -166,6 +169,24 @@ public enum JSONText {
             } while consume(UInt8(ascii: ","))
             guard consume(UInt8(ascii: "]")), index == bytes.count else { return nil }
             return strings
+        }
+
+        /// A string literal at `index` that holds one of `Listing.canonicalOrder`, as that name's constant (no
+        /// string made); `nil`, with `index` unmoved, for any other.
+        private mutating func canonicalName() -> String? {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+            var end = index + 1
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+            let length = end - index - 1
+            guard end < bytes.count, bytes[end] == UInt8(ascii: "\""), length < Listing.ranksByLength.count else {
+                return nil
+            }
+            for rank in Listing.ranksByLength[length]
+            where bytes[(index + 1)..<end].elementsEqual(Listing.canonicalNameBytes[rank]) {
+                index = end + 1
+                return Listing.canonicalOrder[rank]
+            }
+            return nil
         }
 
         private mutating func consume(_ byte: UInt8) -> Bool {

@@ -32,16 +32,23 @@ public struct Listing: Hashable, Sendable {
 
     /// Names whose values differ between `self` and `other` (present in one only counts), in canonical order.
     public func changedFields(from other: Listing) -> [String] {
-        let names = Set(fields.keys).union(other.fields.keys).filter { fields[$0] != other.fields[$0] }
+        // A name is looked up in the other listing only, with no sets in between: this runs for every SKU
+        // reconcile finds changed.
+        var names: [String] = []
+        for (name, value) in fields where other.fields[name] != value { names.append(name) }
+        for name in other.fields.keys where fields[name] == nil { names.append(name) }
         return Listing.order(names)
     }
 
-    /// Puts attribute names in the canonical order (the rest after them, sorted).
+    /// Puts attribute names in the canonical order (the rest after them, sorted), each name once.
     public static func order(_ names: some Sequence<String>) -> [String] {
-        let present = Set(names)
-        // Walking the fixed order is cheaper than sorting: this runs for every listing written.
-        var ordered = canonicalOrder.filter(present.contains)
-        if ordered.count < present.count { ordered += present.filter { canonicalRank(of: $0) == nil }.sorted() }
+        // Ranked without hashing (`canonicalRank`): this runs for every listing created and every delta.
+        let unranked = canonicalOrder.count
+        var ranked = names.map { (rank: canonicalRank(of: $0) ?? unranked, name: $0) }
+        ranked.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.name < $1.name }
+        var ordered: [String] = []
+        ordered.reserveCapacity(ranked.count)
+        for (_, name) in ranked where ordered.last != name { ordered.append(name) }  // repeats are side by side
         return ordered
     }
 

@@ -80,7 +80,9 @@ public enum Reconciler {
 
     /// `listing` without the fields a delta marked as cleared (`""`).
     static func withoutClearedFields(_ listing: Listing) -> Listing {
-        Listing(listing.fields.filter { $0.value != .text("") })
+        // Most have none: then the listing is kept as it is, not built again (which hashes every name).
+        guard listing.fields.values.contains(.text("")) else { return listing }
+        return Listing(listing.fields.filter { $0.value != .text("") })
     }
 
     /// Whatever can oversell goes first: deletions, stock decreases and out-of-stock changes;

@@ -55,6 +55,33 @@ import Testing
         }
     }
 
+    /// `Listing.order` and `changedFields` (ranked, no sets) against the plain rules: the canonical order, then the
+    /// rest sorted, each name once.
+    @Test func orderAndChangedFieldsFollowThePlainRules() {
+        func plainOrder(_ names: Set<String>) -> [String] {
+            Listing.canonicalOrder.filter(names.contains)
+                + names.filter { !Listing.canonicalOrder.contains($0) }.sorted()
+        }
+        var random = SplitMix64(seed: 0x0D3E)
+        func pick<T>(_ list: [T]) -> T { list[Int(random.next() % UInt64(list.count))] }
+        func randomListing() -> Listing {
+            var listing = Listing()
+            for _ in 0..<Int(random.next() % 10) {
+                listing[pick(Self.names)] = random.next() % 3 == 0 ? .integer(Int(random.next() % 3))
+                    : .text(pick(["a", "b"]))
+            }
+            return listing
+        }
+        for _ in 0..<2_000 {
+            let names = (0..<Int(random.next() % 12)).map { _ in pick(Self.names) }
+            #expect(Listing.order(names) == plainOrder(Set(names)), "\(names)")
+            let old = randomListing(), new = randomListing()
+            let changed = Set(old.fields.keys).union(new.fields.keys).filter { old[$0] != new[$0] }
+            #expect(new.changedFields(from: old) == plainOrder(changed))
+            #expect(Listing(jsonText: new.jsonText) == new)
+        }
+    }
+
     /// The word-at-a-time test answers as a byte-at-a-time one does, wherever the byte to escape is.
     @Test func escapeCheckAgreesByteForByte() {
         let bytes: [UInt8] = [0x00, 0x01, 0x09, 0x0A, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x3F, 0x5B, 0x5C, 0x5D, 0x61, 0x7E,
