@@ -57,24 +57,40 @@ extension SyncJob {
 
     /// A batch of SKUs being decided on another core while the cycle's thread goes on reading and writing.
     ///
+    /// Each thread frees what it made: with glibc's malloc, freeing a block another thread allocated takes that
+    /// thread's arena lock, and the two threads of reconcile then wait for each other's locks. So the comparisons
+    /// stay here until the cycle's thread lets go of this object, and the decisions go back to `queue` once they
+    /// are written (`dispose`).
+    ///
     /// `@unchecked Sendable`: `decided` is written by the queue's work item before it signals `done`, and
     /// read only after `wait()` has seen that signal.
     final class Decisions: @unchecked Sendable {
         private let done = DispatchSemaphore(value: 0)
+        private let comparisons: [Comparison]
+        private let queue: DispatchQueue
         private var decided: [Decided] = []
 
         /// Starts deciding `comparisons` on `queue` (a serial queue decides batches one after the other).
         init(_ comparisons: [Comparison], by decider: Decider, on queue: DispatchQueue) {
+            self.comparisons = comparisons
+            self.queue = queue
             queue.async { [self] in
-                decided = comparisons.map(decider.decide)
+                decided = self.comparisons.map(decider.decide)
                 done.signal()
             }
         }
 
-        /// The decisions, in the comparisons' order; waits until they are all made. Call it once.
+        /// The decisions, in the comparisons' order; waits until they are all made. Call it once, and hand
+        /// the decisions to `dispose` when done with them.
         func wait() -> [Decided] {
             done.wait()
+            defer { decided = [] }  // the caller's is the only reference left
             return decided
+        }
+
+        /// Lets go of `decisions` on the queue that made them.
+        func dispose(_ decisions: [Decided]) {
+            queue.async { withExtendedLifetime(decisions) {} }
         }
     }
 }

@@ -213,14 +213,19 @@ public struct SyncJob {
             let previous = inFlight
             inFlight = undecided.isEmpty ? nil : Decisions(undecided, by: decider, on: deciding)
             undecided.removeAll(keepingCapacity: true)
-            if let previous { try write(previous.wait()) }
+            if let previous { try finish(previous) }
+        }
+        func finish(_ batch: Decisions) throws {
+            let decisions = batch.wait()
+            defer { batch.dispose(decisions) }
+            try write(decisions)
         }
         /// Decides and writes every SKU settled so far.
         func drain() throws {
             try handOver()
             if let last = inFlight {
                 inFlight = nil
-                try write(last.wait())
+                try finish(last)
             }
         }
         func advance() throws { entry = try snapshot.next() }
