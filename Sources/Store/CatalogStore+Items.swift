@@ -128,10 +128,13 @@ extension CatalogStore {
     public func forEachItem(feedOrder: [String], touchedOnly: Bool = false,
                             _ body: (_ item: ItemRow) throws -> Void) throws {
         let rank = Dictionary(feedOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        // A touched SKU is looked up by the primary key once per feed: through `items_by_sku` it would be looked
+        // up in the index and then by the primary key all the same.
         let s = try connection.statement("""
             SELECT i.sku, i.feed, i.data, o.quantity, o.availability, o.price, o.sale_price
-            FROM \(touchedOnly ? "temp.touched t CROSS JOIN items i ON i.sku = t.sku" : "items i")
-            JOIN feeds f ON f.name = i.feed
+            FROM \(touchedOnly
+                ? "temp.touched t CROSS JOIN feeds f CROSS JOIN items i ON i.feed = f.name AND i.sku = t.sku"
+                : "items i JOIN feeds f ON f.name = i.feed")
             LEFT JOIN stock_overrides o ON o.sku = i.sku AND (f.source_time IS NULL OR o.observed_at > f.source_time)
             ORDER BY \(touchedOnly ? "t.sku" : "i.sku")
             """)

@@ -81,6 +81,22 @@ final class TemporaryStore {
         #expect(seen == ["Z{\"from\":\"f1\"}", "a{\"from\":\"f2\"}", "é{\"from\":\"f1\"}"])
     }
 
+    /// Only the touched SKUs, still in SKU byte order and from the first feed in `feedOrder` (whichever feed the
+    /// store recorded first).
+    @Test func touchedItemsComeInSkuByteOrderWithTheFirstFeedWinning() throws {
+        let t = try TemporaryStore()
+        for feed in ["f2", "f1", "stock"] { try t.store.recordFeed(Self.feed(feed)) }
+        for (feed, sku) in [("f2", "a"), ("f1", "é"), ("f1", "Z"), ("f2", "Z"), ("f2", "b")] {
+            try t.store.upsertItem(feed: feed, sku: sku, groupID: nil, fingerprint: 0, data: "{\"from\":\"\(feed)\"}",
+                                   line: 1, generation: 1)
+        }
+        try t.store.beginTouched()
+        for sku in ["é", "a", "Z", "gone"] { try t.store.touch(sku: sku) }
+        var seen: [String] = []
+        try t.store.forEachItem(feedOrder: ["f1", "f2"], touchedOnly: true) { seen.append($0.sku + $0.data) }
+        #expect(seen == ["Z{\"from\":\"f1\"}", "a{\"from\":\"f2\"}", "é{\"from\":\"f1\"}"])
+    }
+
     static func feed(_ name: String) -> FeedState {
         FeedState(name: name, source: name, generation: 1, appliedAt: nil, itemCount: 0, status: "ok", statusReason: nil)
     }
