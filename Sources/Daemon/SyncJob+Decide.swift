@@ -59,8 +59,8 @@ extension SyncJob {
     ///
     /// Each thread frees what it made: with glibc's malloc, freeing a block another thread allocated takes that
     /// thread's arena lock, and the two threads of reconcile then wait for each other's locks. So the comparisons
-    /// stay here until the cycle's thread lets go of this object, and the decisions go back to `queue` once they
-    /// are written (`dispose`).
+    /// stay here until the cycle's thread lets go of this object (the queue's work item lets go of it as it signals,
+    /// nearly always first), and the decisions go back to `queue` once they are written (`dispose`).
     ///
     /// `@unchecked Sendable`: `decided` is written by the queue's work item before it signals `done`, and
     /// read only after `wait()` has seen that signal.
