@@ -66,15 +66,8 @@ extension CatalogStore {
         do {
             if !changes.isComplete {
                 // Too many to have kept (a first sync, an upgrade): what the transaction has now, from the table.
-                let s = try connection.statement("""
-                    SELECT sku, raw_hash, fingerprint FROM items WHERE feed = ?
-                    """)
-                try s.bind(.text(feed))
                 try file.writeSnapshot(stamp: stamp) { writer in
-                    while try s.step() {
-                        try s.withTextBytes(0) { try writer.add(sku: $0, rawHash: UInt64(bitPattern: s.int(1)),
-                                                                fingerprint: s.int(2)) }
-                    }
+                    try forEachItemDigest(feed: feed) { try writer.add(sku: $0, rawHash: $1, fingerprint: $2) }
                 }
             } else if let position = loaded.position, position.changeSegments < Self.maxChangeSegments,
                       position.changeCount + changes.count + deletions <= position.snapshotCount / 8 {

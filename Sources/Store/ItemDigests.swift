@@ -160,16 +160,20 @@ extension CatalogStore {
     /// `loadItemDigests`, is the quick way).
     /// - Parameter expectedCount: about how many items there are (room is made for them up front).
     public func itemDigests(feed: String, expectedCount: Int = 0) throws -> ItemDigests {
-        let s = try connection.statement("""
-            SELECT sku, raw_hash, fingerprint FROM items WHERE feed = ?
-            """)
-        try s.bind(.text(feed))
         var builder = ItemDigests.Builder(expectedCount: expectedCount)
-        while try s.step() {
-            let raw = UInt64(bitPattern: s.int(1))  // NULL reads as 0: not known
-            s.withTextBytes(0) { builder.append(sku: $0, rawHash: raw, fingerprint: s.int(2)) }
-        }
+        try forEachItemDigest(feed: feed) { builder.append(sku: $0, rawHash: $1, fingerprint: $2) }
         return ItemDigests(builder)
+    }
+
+    /// Calls `body` with each of `feed`'s items as the `items` table has it now: the SKU's bytes (valid during the
+    /// call), the record hash (0: not known) and the fingerprint.
+    func forEachItemDigest(feed: String, _ body: (UnsafeRawBufferPointer, UInt64, Int64) throws -> Void) throws {
+        let s = try connection.statement("SELECT sku, raw_hash, fingerprint FROM items WHERE feed = ?")
+        try s.bind(.text(feed))
+        while try s.step() {
+            let raw = UInt64(bitPattern: s.int(1))  // NULL reads as 0
+            try s.withTextBytes(0) { try body($0, raw, s.int(2)) }
+        }
     }
 
     /// Records the hash of the record an unchanged item was read from this time.

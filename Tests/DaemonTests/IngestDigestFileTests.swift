@@ -4,8 +4,8 @@ import Store
 import Testing
 @testable import Daemon
 
-/// After each generation the feed's digest file (`DigestFile`) holds what the `items` table holds: ingest reports every
-/// item it writes (`ItemDigests.Changes`), and the next generation starts from the file.
+/// After each generation the feed's digest file (`DigestFile`) holds what the `items` table holds: ingest reports
+/// every item it writes (`ItemDigests.Changes`), and the next generation starts from the file.
 @Suite struct IngestDigestFileTests {
     typealias Folder = IngestSkipTests.Folder
 
