@@ -51,6 +51,14 @@ public struct FeedScanner {
     public private(set) var rowsRead = 0
     /// What every digest of this feed starts from (see `digestSeed(profile:)`); `nil`: no digests.
     private var digestSeed: UInt64?
+    /// How a CSV feed with digests is shared with a second reading thread (`TailScan`); `nil`: it is not.
+    var tailLayout: TailScan.Layout? = .standard
+    /// Part of every chunk of a CSV feed with digests, read ahead on a thread of its own, and the feed's source.
+    private var tail: (scan: TailScan, source: CSVRecordSource)?
+    /// The tail's parts taken and dropped so far (see `TailScan`).
+    var tailParts: (taken: Int, dropped: Int) { tail.map { ($0.scan.taken, $0.scan.dropped) } ?? (0, 0) }
+    /// While a part read by the tail is taken: what its lines are counted from (the line before its first).
+    private var tailBase: Int?
 
     init(source: any RecordSource, context: MappingContext, kind: FeedKind, profile: String,
          mapping: [String: String]) {
@@ -101,6 +109,7 @@ public struct FeedScanner {
 
     /// Reads one record (or the end) and queues what it completes.
     private mutating func fill() throws(FeedRejection) {
+        if let base = tailBase { return try takeTailItem(base: base) }
         var record: FeedRecord
         var digest: UInt64?
         do {
@@ -108,6 +117,11 @@ public struct FeedScanner {
                 // CSV, JSON Lines, XML items: hash the record's bytes first, and decode it only when it is not
                 // known unchanged.
                 guard try raw.moveToNextRecord() else { return finish() }
+                if let tail, let start = tail.scan.nextStart(), case let offset = tail.source.currentRecordOffset,
+                   offset >= start, tail.scan.take(at: offset) {
+                    tailBase = raw.currentLine - 1  // the tail read this record and the rest of its part
+                    return
+                }
                 if let found = raw.currentDigest(seed: seed, attribute: "id") {
                     digest = found.hash
                     if skipsUnchanged(id: found.key, digest: found.hash, line: raw.currentLine) { return }
@@ -140,7 +154,10 @@ public struct FeedScanner {
                 ?? Profiles.detect(fieldNames: record.fields.map(\.name)) ?? .google
             profile = kind
             mapper = Profiles.mapper(kind, context: context, mapping: mapping)
-            if known != nil && kind == .google { digestSeed = digestSeed(profile: kind) }
+            if known != nil && kind == .google {
+                digestSeed = digestSeed(profile: kind)
+                startTail()
+            }
         }
         if let seed = digestSeed, digest == nil {
             // A raw source's first record (decoded before the profile was known), or a record of another format.
@@ -157,6 +174,57 @@ public struct FeedScanner {
         // Shopify's products.json: one record per product, expanded to the export's rows per variant.
         for row in profile == .shopify && isShopifyProduct ? ShopifyJSON.rows(from: record) : [record] {
             enqueue(mapper!.consume(row), digest: digest)
+        }
+    }
+
+    /// Starts reading part of every chunk of a CSV feed ahead (see `TailScan`); without it, or when the file
+    /// cannot be opened again, the scanner reads the whole feed itself.
+    private mutating func startTail() {
+        guard let layout = tailLayout, let seed = digestSeed, let known, let csv = source as? CSVRecordSource else {
+            return
+        }
+        let mapper = Profiles.mapper(.google, context: context, mapping: mapping)
+        if let scan = try? TailScan(source: csv, known: known, seed: seed, mapper: mapper,
+                                    keyObserver: csv.keyObserver, layout: layout) {
+            tail = (scan, csv)
+        }
+    }
+
+    /// Queues what the next item of the tail's part comes to, as `fill()` would for the record it read;
+    /// after the part's last, reads on after it.
+    private mutating func takeTailItem(base: Int) throws(FeedRejection) {
+        guard let tail, let known, let item = tail.scan.next() else {
+            throw FeedRejection("\(context.feed): the feed's second reader stopped in the middle of its part")
+        }
+        switch item {
+        case .start:
+            throw FeedRejection("\(context.feed): the feed's second reader started a part in the middle of one")
+        case .unchanged(let entry, let line):
+            rowsRead += 1
+            let line = base + line
+            let id = known.sku(entry)
+            if let first = known.markSeen(entry, line: line) {
+                queue.append(duplicate(id: id, line: line, firstLine: first))  // what mapping it again comes to
+            } else {
+                queue.append(.unchanged(id: id, line: line))
+            }
+        case .mapped(let results, let digest):
+            rowsRead += 1
+            enqueue(results.map { result in
+                result.map { offer in
+                    var offer = offer
+                    offer.source?.line += base
+                    return offer
+                }.mapError { $0.movedDown(by: base) }
+            }, digest: digest)
+        case .unreadable(let issue):
+            let issue = issue.movedDown(by: base)
+            if issue.isFatal { throw FeedRejection(issue.description) }
+            rowsRead += 1
+            queue.append(.issue(issue))
+        case .end(let offset, let line):
+            tail.source.seek(to: offset, line: base + line)
+            tailBase = nil
         }
     }
 
@@ -215,8 +283,12 @@ public struct FeedScanner {
             seen.insert(id, line: line)
         }
         guard let first else { return nil }
-        return .issue(FeedIssue(.duplicateID(id, firstLine: first),
-                                at: SourceLocation(feed: context.feed, line: line, field: "id")))
+        return duplicate(id: id, line: line, firstLine: first)
+    }
+
+    private func duplicate(id: String, line: Int, firstLine: Int) -> Row {
+        .issue(FeedIssue(.duplicateID(id, firstLine: firstLine),
+                         at: SourceLocation(feed: context.feed, line: line, field: "id")))
     }
 
     static func resolveFile(_ url: URL) throws(FeedRejection) -> URL {

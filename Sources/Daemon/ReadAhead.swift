@@ -12,6 +12,7 @@ import Foundation
 /// thread, and the consumer's batch only by the consumer.
 final class ReadAhead<Element>: @unchecked Sendable {
     private let produce: () throws(FeedRejection) -> Element?
+    private let handsOverAfter: ((Element) -> Bool)?
     private let batchSize: Int
     private let depth: Int
     private let condition = NSCondition()
@@ -29,9 +30,12 @@ final class ReadAhead<Element>: @unchecked Sendable {
     /// - Parameters:
     ///   - batchSize: elements handed over at a time (one lock round trip each way).
     ///   - depth: batches the producer may be ahead by; it waits while that many are unread.
-    init(batchSize: Int = 256, depth: Int = 4, _ produce: @escaping () throws(FeedRejection) -> Element?) {
+    ///   - handsOverAfter: `true` for an element the consumer may wait for: the batch goes at once, not full.
+    init(batchSize: Int = 256, depth: Int = 4, handsOverAfter: ((Element) -> Bool)? = nil,
+         _ produce: @escaping () throws(FeedRejection) -> Element?) {
         precondition(batchSize > 0 && depth > 0)
         self.produce = produce
+        self.handsOverAfter = handsOverAfter
         self.batchSize = batchSize
         self.depth = depth
         Thread.detachNewThread { [self] in run() }
@@ -75,7 +79,7 @@ final class ReadAhead<Element>: @unchecked Sendable {
         do {
             while let element = try produce() {
                 pending.append(element)
-                guard pending.count == batchSize else { continue }
+                guard pending.count == batchSize || handsOverAfter?(element) == true else { continue }
                 guard hand(pending) else { break }
                 pending = []
                 pending.reserveCapacity(batchSize)

@@ -36,6 +36,64 @@ public final class ByteSource {
         self.chunkSize = max(1, chunkSize)
     }
 
+    private init(descriptor: Int32, memory: [UInt8]?, chunkSize: Int, offset: Int) {
+        self.descriptor = descriptor
+        self.memory = memory
+        self.chunkSize = chunkSize
+        self.offset = offset
+    }
+
+    /// Another reader of the same bytes, from `offset`: for a file, a second open file description of the same
+    /// file (through `/proc/self/fd`), so that each reader has its own read-ahead, and a feed renamed over the path
+    /// meanwhile is not read instead.
+    public func reopened(at offset: Int) throws(FeedIssue) -> ByteSource {
+        guard descriptor >= 0 else {
+            return ByteSource(descriptor: -1, memory: memory, chunkSize: chunkSize, offset: offset)
+        }
+        let fd = open("/proc/self/fd/\(descriptor)", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let why = String(cString: strerror(errno))
+            throw FeedIssue(.unreadable("cannot open the feed again: \(why)"), at: SourceLocation(feed: "", line: 0))
+        }
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+        return ByteSource(descriptor: fd, memory: nil, chunkSize: chunkSize, offset: offset)
+    }
+
+    /// The number of bytes in the source (for a file, as it is now).
+    public var size: Int {
+        if let memory { return memory.count }
+        var info = stat()
+        return fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    /// Reads on from `offset`; the caller drops whatever it buffered.
+    public func seek(to offset: Int) {
+        self.offset = offset
+    }
+
+    /// Up to `count` bytes from `start`, without moving `offset`.
+    public func bytes(at start: Int, count: Int) throws(FeedIssue) -> [UInt8] {
+        if let memory {
+            let start = min(max(0, start), memory.count)
+            return Array(memory[start..<min(memory.count, start + count)])
+        }
+        var result = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = result.withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress! + got, count - got, off_t(start + got))
+            }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else {
+                throw FeedIssue(.unreadable(String(cString: strerror(errno))), at: SourceLocation(feed: "", line: 0))
+            }
+            if n == 0 { break }
+            got += n
+        }
+        result.removeLast(count - got)
+        return result
+    }
+
     deinit {
         if descriptor >= 0 { close(descriptor) }
     }
@@ -55,7 +113,7 @@ public final class ByteSource {
         var got = 0
         while true {
             let n = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunkSize) { scratch -> Int in
-                let n = Glibc.read(descriptor, scratch.baseAddress, chunkSize)
+                let n = pread(descriptor, scratch.baseAddress, chunkSize, off_t(offset))
                 if n > 0 { buffer.append(contentsOf: scratch[0..<n]) }
                 return n
             }

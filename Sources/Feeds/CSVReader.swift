@@ -77,7 +77,7 @@ public struct CSVReader {
     }
 
     let feed: String
-    let source: ByteSource
+    var source: ByteSource
     var buffer: [UInt8] = []
     var isEOF = false
     var scanner: CSVScanner

@@ -59,8 +59,8 @@ extension FeedRecord {
 /// CSV/TSV records as `FeedRecord`s named by the header as the export spells it (profiles match names
 /// ignoring case and spacing, and report problems in the merchant's own column names).
 public final class CSVRecordSource: RawRecordSource {
-    public private(set) var reader: CSVReader
-    private var names: [String]?
+    public internal(set) var reader: CSVReader
+    var names: [String]?
     /// The attribute last asked for in `currentDigest` and its column; `nil` when no single column has it.
     private var keyField: (attribute: String, column: Int?)?
     public var keyObserver: ((String) -> Void)?

@@ -11,7 +11,9 @@ import Glibc
 /// memory only for new SKUs.
 ///
 /// Built once per generation (`CatalogStore.itemDigests(feed:)`) and then only read, except for the seen
-/// marks: the tables are constants, which keeps the per-row lookup free of exclusivity checks.
+/// marks: the tables are constants, which keeps the per-row lookup free of exclusivity checks. Lookups
+/// (`entry(for:)`, `rawHash`, `prefetch`) read the tables only, so a second thread may make them while the seen
+/// marks change (`TailScan` in the daemon).
 public final class ItemDigests {
     /// Every SKU's UTF-8 bytes, one after the other.
     private let arena: [UInt8]
@@ -133,6 +135,9 @@ public final class ItemDigests {
         }
     }
 
+    /// The entry's SKU.
+    public func sku(_ entry: Entry) -> String { withSKU(entry) { String(decoding: $0, as: UTF8.self) } }
+
     /// The hash of the record the item was last read from; 0 when not known.
     public func rawHash(_ entry: Entry) -> UInt64 { rawHashes[entry] }
     public func fingerprint(_ entry: Entry) -> Int64 { fingerprints[entry] }
@@ -149,9 +154,7 @@ public final class ItemDigests {
 
     /// The SKUs not seen in this generation: what a complete feed deletes.
     public func unseenSKUs() -> [String] {
-        seenLines.indices.filter { seenLines[$0] == 0 }.map { entry in
-            withSKU(entry) { String(decoding: $0, as: UTF8.self) }
-        }
+        seenLines.indices.filter { seenLines[$0] == 0 }.map(sku)
     }
 }
 
