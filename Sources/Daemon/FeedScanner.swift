@@ -51,14 +51,19 @@ public struct FeedScanner {
     public private(set) var rowsRead = 0
     /// What every digest of this feed starts from (see `digestSeed(profile:)`); `nil`: no digests.
     private var digestSeed: UInt64?
-    /// How a CSV feed with digests is shared with a second reading thread (`TailScan`); `nil`: it is not.
+    /// How a CSV or JSON Lines feed with digests is shared with a second reading thread (`TailScan`); `nil`: it
+    /// is not.
     var tailLayout: TailScan.Layout? = .standard
-    /// Part of every chunk of a CSV feed with digests, read ahead on a thread of its own, and the feed's source.
-    private var tail: (scan: TailScan, source: CSVRecordSource)?
+    /// Part of every chunk of the feed, read ahead on a thread of its own, and the feed's source.
+    private var tail: (scan: TailScan, source: any SplittableRecordSource)?
     /// The tail's parts taken and dropped so far (see `TailScan`).
     var tailParts: (taken: Int, dropped: Int) { tail.map { ($0.scan.taken, $0.scan.dropped) } ?? (0, 0) }
+    /// Where the tail's next part starts; `Int.max` while a part is taken, and when there is none.
+    private var tailStart = Int.max
     /// While a part read by the tail is taken: what its lines are counted from (the line before its first).
     private var tailBase: Int?
+    /// The rejection a fatal issue in the tail's part comes to, once the rows before it are taken.
+    private var tailFatal: FeedRejection?
 
     init(source: any RecordSource, context: MappingContext, kind: FeedKind, profile: String,
          mapping: [String: String]) {
@@ -109,7 +114,7 @@ public struct FeedScanner {
 
     /// Reads one record (or the end) and queues what it completes.
     private mutating func fill() throws(FeedRejection) {
-        if let base = tailBase { return try takeTailItem(base: base) }
+        if let base = tailBase { return try takeTailItems(base: base) }
         var record: FeedRecord
         var digest: UInt64?
         do {
@@ -117,10 +122,14 @@ public struct FeedScanner {
                 // CSV, JSON Lines, XML items: hash the record's bytes first, and decode it only when it is not
                 // known unchanged.
                 guard try raw.moveToNextRecord() else { return finish() }
-                if let tail, let start = tail.scan.nextStart(), case let offset = tail.source.currentRecordOffset,
-                   offset >= start, tail.scan.take(at: offset) {
-                    tailBase = raw.currentLine - 1  // the tail read this record and the rest of its part
-                    return
+                if tailStart != Int.max, let offset = tail?.source.currentRecordOffset, offset >= tailStart,
+                   let scan = tail?.scan {
+                    if scan.take(at: offset) {
+                        tailStart = Int.max
+                        tailBase = raw.currentLine - 1  // the tail read this record and the rest of its part
+                        return
+                    }
+                    tailStart = scan.nextStart() ?? Int.max
                 }
                 if let found = raw.currentDigest(seed: seed, attribute: "id") {
                     digest = found.hash
@@ -177,54 +186,67 @@ public struct FeedScanner {
         }
     }
 
-    /// Starts reading part of every chunk of a CSV feed ahead (see `TailScan`); without it, or when the file
-    /// cannot be opened again, the scanner reads the whole feed itself.
+    /// Starts reading part of every chunk of a CSV or JSON Lines feed ahead (see `TailScan`); without it, or
+    /// when the file cannot be opened again, the scanner reads the whole feed itself.
     private mutating func startTail() {
-        guard let layout = tailLayout, let seed = digestSeed, let known, let csv = source as? CSVRecordSource else {
-            return
-        }
+        guard let layout = tailLayout, let seed = digestSeed, let known,
+              let split = source as? any SplittableRecordSource, split.canSplit else { return }
         let mapper = Profiles.mapper(.google, context: context, mapping: mapping)
-        if let scan = try? TailScan(source: csv, known: known, seed: seed, mapper: mapper,
-                                    keyObserver: csv.keyObserver, layout: layout) {
-            tail = (scan, csv)
+        if let scan = try? TailScan(source: split, known: known, seed: seed, mapper: mapper,
+                                    keyObserver: split.keyObserver, layout: layout) {
+            tail = (scan, split)
+            tailStart = scan.nextStart() ?? Int.max
         }
     }
 
-    /// Queues what the next item of the tail's part comes to, as `fill()` would for the record it read;
-    /// after the part's last, reads on after it.
-    private mutating func takeTailItem(base: Int) throws(FeedRejection) {
-        guard let tail, let known, let item = tail.scan.next() else {
-            throw FeedRejection("\(context.feed): the feed's second reader stopped in the middle of its part")
-        }
-        switch item {
-        case .start:
-            throw FeedRejection("\(context.feed): the feed's second reader started a part in the middle of one")
-        case .unchanged(let entry, let line):
-            rowsRead += 1
-            let line = base + line
-            let id = known.sku(entry)
-            if let first = known.markSeen(entry, line: line) {
-                queue.append(duplicate(id: id, line: line, firstLine: first))  // what mapping it again comes to
-            } else {
-                queue.append(.unchanged(id: id, line: line))
+    /// Queues what the next items of the tail's part come to, as `fill()` would for the records they are; after
+    /// the part's last, reads on after it.
+    private mutating func takeTailItems(base: Int) throws(FeedRejection) {
+        guard let tail, let known else { return }
+        if let fatal = tailFatal { throw fatal }
+        while queue.count < 256 {
+            guard let item = tail.scan.next() else {
+                throw FeedRejection("\(context.feed): the feed's second reader stopped in the middle of its part")
             }
-        case .mapped(let results, let digest):
-            rowsRead += 1
-            enqueue(results.map { result in
-                result.map { offer in
-                    var offer = offer
-                    offer.source?.line += base
-                    return offer
-                }.mapError { $0.movedDown(by: base) }
-            }, digest: digest)
-        case .unreadable(let issue):
-            let issue = issue.movedDown(by: base)
-            if issue.isFatal { throw FeedRejection(issue.description) }
-            rowsRead += 1
-            queue.append(.issue(issue))
-        case .end(let offset, let line):
-            tail.source.seek(to: offset, line: base + line)
-            tailBase = nil
+            switch item {
+            case .start:
+                throw FeedRejection("\(context.feed): the feed's second reader started a part in the middle of one")
+            case .unchanged(let entry, let line):
+                rowsRead += 1
+                let line = base + line
+                let id = known.sku(entry)
+                if let first = known.markSeen(entry, line: line) {
+                    queue.append(duplicate(id: id, line: line, firstLine: first))  // what mapping it again comes to
+                } else {
+                    queue.append(.unchanged(id: id, line: line))
+                }
+            case .mapped(let results, let digest):
+                rowsRead += 1
+                enqueue(results.map { result in
+                    result.map { offer in
+                        var offer = offer
+                        offer.source?.line += base
+                        return offer
+                    }.mapError { $0.movedDown(by: base) }
+                }, digest: digest)
+            case .unreadable(let issue):
+                let issue = issue.movedDown(by: base)
+                if issue.isFatal {
+                    let fatal = FeedRejection(issue.description)
+                    guard queue.isEmpty else {
+                        tailFatal = fatal  // the rows before it go first, as when the scanner reads them itself
+                        return
+                    }
+                    throw fatal
+                }
+                rowsRead += 1
+                queue.append(.issue(issue))
+            case .end(let offset, let line):
+                tail.source.seek(to: offset, line: base + line)
+                tailBase = nil
+                tailStart = tail.scan.nextStart() ?? Int.max
+                return
+            }
         }
     }
 

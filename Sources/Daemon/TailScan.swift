@@ -2,12 +2,14 @@ import Catalog
 import Feeds
 import Store
 
-/// Part of every chunk of a CSV feed, read on a thread of its own while `FeedScanner` reads the rest: when most
-/// rows are unchanged (skipped by their digest), reading is what ingest waits for, and this puts both cores to it.
+/// Part of every chunk of a CSV or JSON Lines feed, read on a thread of its own while `FeedScanner` reads the rest:
+/// when most rows are unchanged (skipped by their digest), reading is what ingest waits for, and this puts both
+/// cores to it.
 ///
 /// The feed is cut in chunks of `Layout.chunk` bytes; the scanner reads the first part of each and the tail the
 /// last `Layout.tail` bytes. The tail cannot know where a record starts there, so it guesses: after the first line
-/// end (`CSVReader.recordStartGuess`). The guess is wrong when that line end is inside a quoted field. So each of
+/// end (`SplittableRecordSource.recordStartGuess`). In a CSV feed, the guess is wrong when that line end is
+/// inside a quoted field. So each of
 /// its parts comes as `.start(offset)`, rows and `.end`, and the scanner takes the rows only when its own reading
 /// reaches a record at exactly that offset: both have then read the same bytes from the same state. Otherwise it
 /// drops them and reads on itself. The tail's part ends before the first record that starts in the next chunk;
@@ -50,9 +52,9 @@ final class TailScan {
     private(set) var taken = 0
     private(set) var dropped = 0
 
-    /// A tail for `source` (a CSV feed whose header and first record were read), or `nil` when the feed is
-    /// smaller than two chunks.
-    init?(source: CSVRecordSource, known: ItemDigests, seed: UInt64, mapper: any OfferMapper,
+    /// A tail for `source` (a feed whose first record was read), or `nil` when the feed is smaller than two
+    /// chunks.
+    init?(source: any SplittableRecordSource, known: ItemDigests, seed: UInt64, mapper: any OfferMapper,
           keyObserver: ((String) -> Void)?, layout: Layout) throws(FeedIssue) {
         precondition(layout.tail > 0 && layout.tail < layout.chunk)
         guard source.sourceSize > 2 * layout.chunk else { return nil }
@@ -113,7 +115,7 @@ final class TailScan {
 
     /// The tail's own thread: reads its parts one after the other.
     private final class Reader {
-        let source: CSVRecordSource
+        let source: any SplittableRecordSource
         let known: ItemDigests
         let seed: UInt64
         var mapper: any OfferMapper
@@ -125,7 +127,7 @@ final class TailScan {
         var partEnd: Int?
         var isDone = false
 
-        init(source: CSVRecordSource, known: ItemDigests, seed: UInt64, mapper: any OfferMapper, layout: Layout) {
+        init(source: any SplittableRecordSource, known: ItemDigests, seed: UInt64, mapper: any OfferMapper, layout: Layout) {
             self.source = source
             self.known = known
             self.seed = seed

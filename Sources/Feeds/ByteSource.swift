@@ -71,6 +71,21 @@ public final class ByteSource {
         self.offset = offset
     }
 
+    /// The first offset at or after `nominal` that follows a line end (LF) and holds neither CR nor LF: where a
+    /// line with something on it starts. `nil` when the next 64 KiB have none.
+    public func lineStartGuess(near nominal: Int) throws(FeedIssue) -> Int? {
+        let from = max(0, nominal - 1)
+        let window = try bytes(at: from, count: 64 << 10)
+        let (lf, cr) = (UInt8(ascii: "\n"), UInt8(ascii: "\r"))
+        var index = 0
+        while index + 1 < window.count {
+            let next = window[index + 1]
+            if window[index] == lf && next != lf && next != cr { return from + index + 1 }
+            index += 1
+        }
+        return nil
+    }
+
     /// Up to `count` bytes from `start`, without moving `offset`.
     public func bytes(at start: Int, count: Int) throws(FeedIssue) -> [UInt8] {
         if let memory {

@@ -1,10 +1,11 @@
 public import Catalog
 
 /// Reading a CSV feed in pieces: a second reader of the same file that starts at a guessed record, and the
-/// means to check the guess (`TailScan` in the daemon reads every other chunk of a feed this way).
+/// means to check the guess (`TailScan` in the daemon reads part of every chunk of a feed this way).
 extension CSVReader {
-    /// Where the record `moveToNextRecord()` found starts in the file, in bytes.
-    public var currentRecordOffset: Int { source.offset - buffer.count + scanner.recordStart }
+    /// Where the record `moveToNextRecord()` found starts in the file, in bytes. `mutating` though it changes
+    /// nothing, as `currentDigest`: a reader held in a class's property is then used in place, not copied.
+    public mutating func currentRecordOffset() -> Int { source.offset - buffer.count + scanner.recordStart }
 
     /// Reads on from `offset` as from the first byte of a record on `line`: what was buffered is dropped.
     public mutating func seek(to offset: Int, line: Int) {
@@ -31,41 +32,29 @@ extension CSVReader {
         return reader
     }
 
-    /// The first offset at or after `nominal` that follows a line end and holds neither CR nor LF: where a record
-    /// starts, unless that line end is inside a quoted field. `nil` when the next 64 KiB have no such offset.
+    /// Where a record starts at or after `nominal`, unless the line end before it is inside a quoted field
+    /// (`ByteSource.lineStartGuess`).
     public func recordStartGuess(near nominal: Int) throws(FeedIssue) -> Int? {
-        let from = max(0, nominal - 1)
-        let window = try source.bytes(at: from, count: 64 << 10)
-        var index = 0
-        while index + 1 < window.count {
-            let next = window[index + 1]
-            if window[index] == CSVScanner.lf && next != CSVScanner.lf && next != CSVScanner.cr {
-                return from + index + 1
-            }
-            index += 1
-        }
-        return nil
+        try source.lineStartGuess(near: nominal)
     }
 
     /// The number of bytes in the file.
     public var sourceSize: Int { source.size }
 }
 
-extension CSVRecordSource {
-    /// A source reading the same file with this one's header (see `CSVReader.continuation()`).
-    public func continuation() throws(FeedIssue) -> CSVRecordSource {
+extension CSVRecordSource: SplittableRecordSource {
+    public var canSplit: Bool { true }
+
+    public func continuation() throws(FeedIssue) -> any SplittableRecordSource {
         let other = CSVRecordSource(try reader.continuation())
         other.names = names
         return other
     }
 
-    /// See `CSVReader.currentRecordOffset`.
-    public var currentRecordOffset: Int { reader.currentRecordOffset }
+    public var currentRecordOffset: Int { reader.currentRecordOffset() }
 
-    /// See `CSVReader.seek(to:line:)`.
     public func seek(to offset: Int, line: Int) { reader.seek(to: offset, line: line) }
 
-    /// See `CSVReader.recordStartGuess(near:)`.
     public func recordStartGuess(near nominal: Int) throws(FeedIssue) -> Int? {
         try reader.recordStartGuess(near: nominal)
     }

@@ -122,3 +122,25 @@ public final class JSONFeedReader: RawRecordSource {
         return ["json-layout=\(parser.layout.rawValue)"] + path
     }
 }
+
+extension JSONFeedReader: SplittableRecordSource {
+    public var canSplit: Bool { parser.canSplit }
+
+    public func continuation() throws(FeedIssue) -> any SplittableRecordSource {
+        let scanner = parser.scanner
+        let other = JSONFeedReader(source: try scanner.source.reopened(at: 0), feed: scanner.feed, layout: .lines,
+                                   recordPath: nil, limits: scanner.limits)
+        other.seek(to: 0, line: 1)
+        return other
+    }
+
+    public var currentRecordOffset: Int { parser.currentRecordOffset() }
+
+    public func seek(to offset: Int, line: Int) { parser.seekLine(to: offset, line: line) }
+
+    public func recordStartGuess(near nominal: Int) throws(FeedIssue) -> Int? {
+        try parser.scanner.source.lineStartGuess(near: nominal)
+    }
+
+    public var sourceSize: Int { parser.scanner.source.size }
+}

@@ -41,6 +41,8 @@ struct JSONRecordParser {
         var bytes: Range<Int>?
         var line: Int
         var isDecoded: Bool
+        /// The absolute offset of the record's line, or of the array element's `{`; `Int.min` for an issue.
+        var start = Int.min
     }
 
     init(scanner: JSONScanner, layout: JSONFeedLayout, recordPath: [[UInt8]]?) {
@@ -99,6 +101,25 @@ struct JSONRecordParser {
         }
         if let decodedIssue { throw decodedIssue }
         return decoded!
+    }
+
+    /// Where the JSON Lines record `moveToNextRecord()` found starts: its line's first byte. `mutating` though it
+    /// changes nothing: the parser is then used in place, where a getter copied it whole for every record.
+    mutating func currentRecordOffset() -> Int { layout == .lines ? found?.start ?? Int.min : Int.min }
+
+    /// Whether a second reader can read the feed from a line in the middle: JSON Lines, once its first record
+    /// was found.
+    var canSplit: Bool { state == .lines }
+
+    /// JSON Lines: reads on from `offset`, the first byte of `line`.
+    mutating func seekLine(to offset: Int, line: Int) {
+        scanner.seek(to: offset, line: line)
+        scanner.newlineEndsRecord = true
+        layout = .lines
+        state = .lines
+        found = nil
+        decoded = nil
+        decodedIssue = nil
     }
 
     /// The 1-based line of the record `moveToNextRecord()` found.
@@ -308,7 +329,8 @@ struct JSONRecordParser {
         }
         let line = scanner.line
         let end = try scanner.bufferLine()
-        found = Found(bytes: end.map { scanner.offset..<(scanner.base + $0) }, line: line, isDecoded: false)
+        found = Found(bytes: end.map { scanner.offset..<(scanner.base + $0) }, line: line, isDecoded: false,
+                      start: scanner.lineStart)
         return true
     }
 

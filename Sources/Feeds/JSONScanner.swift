@@ -37,7 +37,7 @@ struct JSONScanner {
     private var isExhausted = false
     private(set) var line = 1
     /// Absolute offset of the first byte of the current line.
-    private var lineStart = 0
+    private(set) var lineStart = 0
     /// JSON Lines: a newline ends the record, so whitespace skipping stops in front of it.
     var newlineEndsRecord = false
     /// The first problem of the current record that left its syntax intact.
@@ -75,6 +75,18 @@ struct JSONScanner {
         recordStart = (offset, mark())
         recordIssue = nil
         isRecordClean = true
+    }
+
+    /// Reads on from `offset`, the first byte of `line`: what was buffered is dropped.
+    mutating func seek(to offset: Int, line: Int) {
+        source.seek(to: offset)
+        buffer.removeAll(keepingCapacity: true)
+        pos = 0
+        base = offset
+        isExhausted = false
+        self.line = line
+        lineStart = offset
+        abandonRecord()
     }
 
     /// Forgets the record being read (after a syntax error).

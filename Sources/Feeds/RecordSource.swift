@@ -31,6 +31,25 @@ public protocol RawRecordSource: RecordSource {
     var currentDigestHolds: Bool { get }
 }
 
+/// A raw source that a second reader can read from a record in the middle: `TailScan` in the daemon has part
+/// of a feed read on another thread. The offsets are the file's; the second reader's lines count from the line
+/// it was `seek`ed to.
+public protocol SplittableRecordSource: RawRecordSource {
+    /// Whether the feed, as read so far, can be read from the middle (JSON Lines can, a JSON array cannot).
+    var canSplit: Bool { get }
+    /// A reader of the same file, set up as this one is after its first record (header, layout), to be
+    /// `seek`ed to a record before it reads. It reads through an open file of its own.
+    func continuation() throws(FeedIssue) -> any SplittableRecordSource
+    /// Where the record `moveToNextRecord()` found starts, in bytes; `Int.min` when it has no place (an issue).
+    var currentRecordOffset: Int { get }
+    /// Reads on from `offset` as from the first byte of a record on `line`.
+    func seek(to offset: Int, line: Int)
+    /// Where a record may start at or after `nominal`: a guess to be checked (see `TailScan`).
+    func recordStartGuess(near nominal: Int) throws(FeedIssue) -> Int?
+    /// The number of bytes in the file.
+    var sourceSize: Int { get }
+}
+
 extension RawRecordSource {
     public var currentDigestHolds: Bool { true }
 }

@@ -5,17 +5,16 @@ import Testing
 @testable import Daemon
 @testable import Store
 
-/// Reading part of every chunk of a CSV feed on a second thread (`TailScan`) changes nothing about what the feed
-/// comes to: the same rows, issues, lines, seen marks and rejection as reading it whole on one thread.
+/// Reading part of every chunk of a CSV or JSON Lines feed on a second thread (`TailScan`) changes nothing about
+/// what the feed comes to: the same rows, issues, lines, seen marks and rejection as reading it whole on one thread.
 @Suite struct TailScanTests {
     static let header = "id,title,description,price,availability,quantity"
 
     /// What scanning `text` came to, a line per row, then the rows read and the items seen; and the tail's parts.
-    static func scan(_ text: [UInt8], known: ItemDigests?, layout: TailScan.Layout?, readSize: Int = 1 << 18)
-        -> (rows: [String], parts: (taken: Int, dropped: Int)) {
-        let reader = CSVReader(bytes: text, feed: "f.csv", chunkSize: readSize)
-        var scanner = FeedScanner(source: CSVRecordSource(reader), context: MappingContext(feed: "f.csv", currency:
-            Currency(code: "SEK")), kind: .primary, profile: "google", mapping: [:])
+    static func scan(_ text: [UInt8], json: Bool = false, known: ItemDigests?, layout: TailScan.Layout?,
+                     readSize: Int = 1 << 18) -> (rows: [String], parts: (taken: Int, dropped: Int)) {
+        var scanner = FeedScanner(source: source(text, json: json, readSize: readSize), context: MappingContext(
+            feed: "f", currency: Currency(code: "SEK")), kind: .primary, profile: "google", mapping: [:])
         scanner.tailLayout = layout
         scanner.known = known
         var rows: [String] = []
@@ -39,12 +38,11 @@ import Testing
     }
 
     /// The digests of the items `text` makes (its first row per id), as ingest would have stored them.
-    static func digests(of text: [UInt8]) -> ItemDigests.Builder {
+    static func digests(of text: [UInt8], json: Bool = false) -> ItemDigests.Builder {
         var builder = ItemDigests.Builder(expectedCount: 0)
         var seen: Set<String> = []
-        let reader = CSVReader(bytes: text, feed: "f.csv")
-        var scanner = FeedScanner(source: CSVRecordSource(reader), context: MappingContext(feed: "f.csv", currency:
-            Currency(code: "SEK")), kind: .primary, profile: "google", mapping: [:])
+        var scanner = FeedScanner(source: source(text, json: json, readSize: 1 << 18), context: MappingContext(
+            feed: "f", currency: Currency(code: "SEK")), kind: .primary, profile: "google", mapping: [:])
         scanner.tailLayout = nil
         scanner.known = ItemDigests()
         while let row = try? scanner.next() {
@@ -53,6 +51,11 @@ import Testing
             id.withUTF8 { builder.append(sku: UnsafeRawBufferPointer($0), rawHash: digest, fingerprint: 0) }
         }
         return builder
+    }
+
+    static func source(_ text: [UInt8], json: Bool, readSize: Int) -> any RecordSource {
+        json ? JSONFeedReader(bytes: text, feed: "f", chunkSize: readSize)
+            : CSVRecordSource(CSVReader(bytes: text, feed: "f", chunkSize: readSize))
     }
 
     /// A generation of a feed: rows with quoted fields across lines, doubled quotes, blank lines, and `newline`.
@@ -106,6 +109,50 @@ import Testing
         }
         // The tail did read most parts, and some guesses (inside a quoted field) were dropped.
         #expect(taken > 1_000 && dropped > 100, "taken \(taken), dropped \(dropped)")
+    }
+
+    static func jsonRow(_ id: Int, quantity: Int, random: inout SplitMix64) -> String {
+        let description: String = switch random.next() % 4 {
+        case 0: #"Soft,\nwarm and \"light\" wool \u00e9"#
+        case 1: String(repeating: "long text ", count: Int(random.next() % 40))
+        default: "Cotton"
+        }
+        let padding = random.next() % 7 == 0 ? "  " : ""
+        return padding + #"{"id":"S\#(id)","title":"Item \#(id)","description":"\#(description)","#
+            + #""price":"\#(10 + id % 7).50 SEK","availability":"in_stock","quantity":\#(quantity)}"#
+    }
+
+    @Test func aJSONLinesFeedComesToTheSameRowsReadWithTheTailAsWithout() throws {
+        var random = SplitMix64(seed: 0x150_11E5)
+        var taken = 0
+        for round in 0..<300 {
+            let newline = random.next() % 3 == 0 ? "\r\n" : "\n"
+            let count = 20 + Int(random.next() % 60)
+            let first = (0..<count).map { Self.jsonRow($0, quantity: $0 % 5, random: &random) }
+            var second: [String] = []
+            for (index, line) in first.enumerated() {
+                switch random.next() % 16 {
+                case 0: continue  // deleted
+                case 1: second.append(Self.jsonRow(index, quantity: 99, random: &random))  // changed
+                case 2: second += [line, ""]  // then a blank line
+                case 3: second += [line, first[Int(random.next() % UInt64(count))]]  // a duplicate
+                case 4: second += [line, #"{"id":"S\#(count + index)","title":"#]  // broken
+                case 5: second += [line, #"{"id":"S\#(count + index)","price":"x","title":"Bad"}"#]
+                default: second.append(line)
+                }
+            }
+            if round % 10 == 0 { second.append(#"{"id":"S0","title":"never closed"#) }
+            let text = Array(second.joined(separator: newline).utf8)
+            let builder = Self.digests(of: Array(first.joined(separator: newline).utf8), json: true)
+            let chunk = 64 + Int(random.next() % 400)
+            let layout = TailScan.Layout(chunk: chunk, tail: 1 + Int(random.next() % UInt64(chunk - 1)))
+            let readSize = 1 + Int(random.next() % 300)
+            let alone = Self.scan(text, json: true, known: ItemDigests(builder), layout: nil, readSize: readSize)
+            let shared = Self.scan(text, json: true, known: ItemDigests(builder), layout: layout, readSize: readSize)
+            #expect(alone.rows == shared.rows, "round \(round), layout \(layout), reads of \(readSize)")
+            taken += shared.parts.taken
+        }
+        #expect(taken > 1_000, "taken \(taken)")
     }
 
     @Test func aFeedSmallerThanTwoChunksIsReadByTheScannerAlone() throws {

@@ -30,8 +30,8 @@ import Testing
         let offset = try #require(guess)
         #expect(offset > 800)
         var probe = first
-        while try probe.moveToNextRecord(), probe.currentRecordOffset < offset {}
-        #expect(probe.currentRecordOffset == offset)
+        while try probe.moveToNextRecord(), probe.currentRecordOffset() < offset {}
+        #expect(probe.currentRecordOffset() == offset)
         second.seek(to: offset, line: probe.currentLine)
         let record = try #require(try second.nextRecord())
         let expected = try probe.currentRecord()
