@@ -127,7 +127,8 @@ final class TailScan {
         var partEnd: Int?
         var isDone = false
 
-        init(source: any SplittableRecordSource, known: ItemDigests, seed: UInt64, mapper: any OfferMapper, layout: Layout) {
+        init(source: any SplittableRecordSource, known: ItemDigests, seed: UInt64, mapper: any OfferMapper,
+             layout: Layout) {
             self.source = source
             self.known = known
             self.seed = seed
