@@ -41,7 +41,7 @@ struct JSONRecordParser {
         var bytes: Range<Int>?
         var line: Int
         var isDecoded: Bool
-        /// The absolute offset of the record's line, or of the array element's `{`; `Int.min` for an issue.
+        /// JSON Lines: the absolute offset of the record's line. `Int.min` for an array element and an issue.
         var start = Int.min
     }
 
@@ -105,7 +105,7 @@ struct JSONRecordParser {
 
     /// Where the JSON Lines record `moveToNextRecord()` found starts: its line's first byte. `mutating` though it
     /// changes nothing: the parser is then used in place, where a getter copied it whole for every record.
-    mutating func currentRecordOffset() -> Int { layout == .lines ? found?.start ?? Int.min : Int.min }
+    mutating func currentRecordOffset() -> Int { found?.start ?? Int.min }
 
     /// Whether a second reader can read the feed from a line in the middle: JSON Lines, once its first record
     /// was found.
