@@ -111,18 +111,25 @@ struct DigestFile {
 
         /// Exactly `count` bytes, or `nil` at the end of the file.
         mutating func read(count: Int) -> [UInt8]? {
-            var bytes = [UInt8](repeating: 0, count: count)
+            var bytes: [UInt8] = []
+            return read(count: count, appendingTo: &bytes) ? bytes : nil
+        }
+
+        /// Reads exactly `count` bytes to the end of `bytes`; `false` at the end of the file.
+        mutating func read(count: Int, appendingTo bytes: inout [UInt8]) -> Bool {
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: count))
             var done = 0
             while done < count {
                 let got = bytes.withUnsafeMutableBytes {
-                    pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done))
+                    pread(fd, $0.baseAddress! + start + done, count - done, off_t(offset + done))
                 }
                 if got < 0 && errno == EINTR { continue }
-                guard got > 0 else { return nil }
+                guard got > 0 else { return false }
                 done += got
             }
             offset += count
-            return bytes
+            return true
         }
 
         /// Reads `payloadBytes` of records, calling `body` with each (`false` from `body`: the record is not
@@ -131,16 +138,18 @@ struct DigestFile {
         mutating func records(payloadBytes: Int, seed: UInt64,
                               _ body: (UnsafeRawBufferPointer, UInt64, Int64, Bool) -> Bool) -> (Int, UInt64)? {
             var hash = seed, count = 0, remaining = payloadBytes
-            var pending: [UInt8] = []  // the start of a record that continues in the next block
+            // The start of a record that continues in the next block, then that block; one buffer for them all.
+            var block: [UInt8] = []
+            var used = 0
             while remaining > 0 {
-                guard var block = read(count: min(DigestFile.blockSize, remaining)) else { return nil }
-                remaining -= block.count
-                hash = block.withUnsafeBytes { RowHash.hash($0, seed: hash) }
-                if !pending.isEmpty {
-                    block.insert(contentsOf: pending, at: 0)
-                    pending.removeAll()
+                block.removeSubrange(..<used)
+                let carried = block.count
+                guard read(count: min(DigestFile.blockSize, remaining), appendingTo: &block) else { return nil }
+                remaining -= block.count - carried
+                hash = block.withUnsafeBytes {
+                    RowHash.hash(UnsafeRawBufferPointer(rebasing: $0[carried...]), seed: hash)
                 }
-                let used: Int? = block.withUnsafeBytes { bytes in
+                let parsed: Int? = block.withUnsafeBytes { bytes in
                     var at = 0
                     while bytes.count - at >= DigestFile.recordHeaderSize {
                         let word = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self))
@@ -158,10 +167,10 @@ struct DigestFile {
                     }
                     return at
                 }
-                guard let used else { return nil }
-                pending = Array(block[used...])
+                guard let parsed else { return nil }
+                used = parsed
             }
-            return pending.isEmpty ? (count, hash) : nil
+            return used == block.count ? (count, hash) : nil
         }
     }
 

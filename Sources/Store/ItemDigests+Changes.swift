@@ -77,8 +77,17 @@ extension ItemDigests.Builder {
     mutating func apply(_ changes: [String: (rawHash: UInt64, fingerprint: Int64)?]) {
         guard !changes.isEmpty else { return }
         var changes = changes
-        // Most entries did not change: a hash of their bytes rules them out without making a `String`.
-        let changedHashes = Set(changes.keys.map { RowHash.hash($0) })
+        // Most entries did not change: one bit per hash of their bytes rules them out without making a `String`
+        // (64 bits per change, so about one entry in 64 is looked up for nothing). A `Set` of the hashes cost a
+        // SipHash per entry: a fifth of loading 5M digests.
+        var bits = 64
+        while bits < changes.count * 64 { bits <<= 1 }
+        var filter = [UInt64](repeating: 0, count: bits / 64)
+        let mask = UInt64(bits - 1)
+        for sku in changes.keys {
+            let bit = RowHash.hash(sku) & mask
+            filter[Int(bit >> 6)] |= 1 << (bit & 63)
+        }
         var kept = 0, keptBytes = 0
         var arena = self.arena
         self.arena = []
@@ -87,13 +96,18 @@ extension ItemDigests.Builder {
                 let start = Int(starts[entry]), length = Int(lengths[entry])
                 var values = (rawHashes[entry], fingerprints[entry])
                 let sku = UnsafeRawBufferPointer(rebasing: arena[start..<start + length])
-                if changedHashes.contains(RowHash.hash(sku)),
+                let bit = RowHash.hash(sku) & mask
+                if filter[Int(bit >> 6)] & (1 << (bit & 63)) != 0,
                    let change = changes.removeValue(forKey: String(decoding: sku, as: UTF8.self)) {
                     guard let change else { continue }  // deleted
                     values = change
                 }
-                if keptBytes != start { memmove(arena.baseAddress! + keptBytes, arena.baseAddress! + start, length) }
-                (starts[kept], lengths[kept]) = (UInt32(keptBytes), UInt32(length))
+                if kept != entry {
+                    if keptBytes != start {
+                        memmove(arena.baseAddress! + keptBytes, arena.baseAddress! + start, length)
+                    }
+                    (starts[kept], lengths[kept]) = (UInt32(keptBytes), UInt32(length))
+                }
                 (rawHashes[kept], fingerprints[kept]) = values
                 kept += 1
                 keptBytes += length

@@ -24,8 +24,9 @@ public final class ItemDigests {
     private let fingerprints: [Int64]
     /// Open addressing, at most 3/4 full. A slot holds the upper half of its SKU's hash above the entry index
     /// plus one; 0 is an empty slot. A lookup thus compares hashes within the slot it loaded anyway, and reads
-    /// an entry only when they match: one cache miss per row instead of two.
-    private let slots: [UInt64]
+    /// an entry only when they match: one cache miss per row instead of two. In huge pages where the kernel gives
+    /// them (`HugePages`).
+    private let slots: UnsafeMutableBufferPointer<UInt64>
     /// The line this generation first had the entry on, plus one; 0: not seen yet.
     private let seenLines: UnsafeMutableBufferPointer<UInt32>
     public private(set) var seenCount = 0
@@ -73,14 +74,27 @@ public final class ItemDigests {
         precondition(count < Int(UInt32.max), "a slot holds the entry index in 32 bits")
         var size = 16
         while size * 3 < count * 4 { size <<= 1 }
-        var slots = [UInt64](repeating: 0, count: size)
+        let slots = HugePages.zeroed(UInt64.self, count: size)
+        // Each entry's home slot is loaded `ahead` entries before it is filled: at 5M items the slots take 64 MiB,
+        // and filling them one cache miss after the other took most of a second.
+        let ahead = 16
+        var hashes = (0..<ahead).map { _ in UInt64(0) }
         builder.arena.withUnsafeBytes { arena in
-            for entry in 0..<count {
-                let start = Int(starts[entry])
-                let hash = RowHash.hash(UnsafeRawBufferPointer(rebasing: arena[start..<start + Int(lengths[entry])]))
-                var slot = Self.home(of: hash, size: size)
-                while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
-                slots[slot] = hash & Self.upperHalf | UInt64(entry + 1)
+            for position in 0..<count + ahead {
+                let entry = position - ahead
+                if entry >= 0 {
+                    let hash = hashes[entry % ahead]
+                    var slot = Self.home(of: hash, size: size)
+                    while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
+                    slots[slot] = hash & Self.upperHalf | UInt64(entry + 1)
+                }
+                if position < count {
+                    let start = Int(starts[position])
+                    let sku = UnsafeRawBufferPointer(rebasing: arena[start..<start + Int(lengths[position])])
+                    let hash = RowHash.hash(sku)
+                    hashes[position % ahead] = hash
+                    csqlite_prefetch(slots.baseAddress! + Self.home(of: hash, size: size))
+                }
             }
         }
         self.slots = slots
@@ -88,7 +102,10 @@ public final class ItemDigests {
         seenLines.initialize(repeating: 0)
     }
 
-    deinit { seenLines.deallocate() }
+    deinit {
+        HugePages.free(slots)
+        seenLines.deallocate()
+    }
 
     private static let upperHalf: UInt64 = 0xffff_ffff_0000_0000
 
@@ -122,9 +139,7 @@ public final class ItemDigests {
     public func prefetch(_ sku: String) {
         var sku = sku
         let hash = sku.withUTF8 { RowHash.hash(UnsafeRawBufferPointer($0)) }
-        slots.withUnsafeBufferPointer { slots in
-            csqlite_prefetch(slots.baseAddress! + Self.home(of: hash, size: slots.count))
-        }
+        csqlite_prefetch(slots.baseAddress! + Self.home(of: hash, size: slots.count))
     }
 
     /// Calls `body` with the entry's SKU bytes (valid during the call only).
