@@ -79,7 +79,7 @@ extension ItemDigests.Builder {
         var changes = changes
         // Most entries did not change: one bit per hash of their bytes rules them out without making a `String`
         // (64 bits per change, so about one entry in 64 is looked up for nothing). A `Set` of the hashes cost a
-        // SipHash per entry: a fifth of loading 5M digests.
+        // SipHash per entry (6% of the samples of a 5M load, `perf`).
         var bits = 64
         while bits < changes.count * 64 { bits <<= 1 }
         var filter = [UInt64](repeating: 0, count: bits / 64)
