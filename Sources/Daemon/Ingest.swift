@@ -143,7 +143,8 @@ struct Ingest {
                 }
             } else {
                 report.created += 1
-                changes.create(sku: offer.id, rawHash: prepared.digest, fingerprint: prepared.fingerprint)
+                changes.create(sku: offer.id, rawHash: prepared.digest, fingerprint: prepared.fingerprint,
+                               line: prepared.line)
             }
             try store.upsertItem(feed: feed.name, sku: offer.id, groupID: offer.groupId,
                                  fingerprint: prepared.fingerprint, data: prepared.data, line: prepared.line,

@@ -38,6 +38,45 @@ extension CatalogStore {
         }
     }
 
+    /// Writes every item this generation leaves, in the order it read them: the table the next generation loads
+    /// keeps the snapshot's order, and its readers then walk the table's arrays in step with a feed that keeps its
+    /// order, whatever it is (by SKU, by date, by category). In SKU order, a feed in another order cost each row's
+    /// lookup its own cache misses (a 1M incremental cycle on a shuffled feed: 1.67–2.15 s, in its order
+    /// 1.24–1.49 s). Items not seen (kept when deletions were skipped) go last.
+    private static func writeInFeedOrder(_ known: ItemDigests, _ changes: ItemDigests.Changes, deletesUnseen: Bool,
+                                         to writer: inout DigestFile.SegmentWriter) throws {
+        // Each item's key: the line it was seen on above its position, known entries first, then the created.
+        let created = changes.created.count
+        precondition(known.count + created < Int(UInt32.max), "a key holds the position in 32 bits")
+        let key = { (line: UInt32, position: Int) in UInt64(line == 0 ? UInt32.max : line) << 32 | UInt64(position) }
+        var order: [UInt64] = []
+        order.reserveCapacity(known.count + created)
+        for entry in 0..<known.count where !deletesUnseen || known.isSeen(entry) {
+            order.append(key(known.seenMark(entry), entry))
+        }
+        for index in 0..<created { order.append(key(changes.createdLines[index], known.count + index)) }
+        order.sort()
+        // The updates in the same order, to be merged as they come.
+        let updated = changes.updated.map { (key: key(known.seenMark(Int($0.entry)), Int($0.entry)), update: $0) }
+            .sorted { $0.key < $1.key }
+        var next = updated.startIndex
+        for item in order {
+            let position = Int(truncatingIfNeeded: item & 0xffff_ffff)
+            guard position < known.count else {
+                try changes.created.withEntry(position - known.count) {
+                    try writer.add(sku: $0, rawHash: $1, fingerprint: $2)
+                }
+                continue
+            }
+            var values = (known.rawHash(position), known.fingerprint(position))
+            if next < updated.endIndex, updated[next].key == item {
+                values = (updated[next].update.rawHash, updated[next].update.fingerprint)
+                next += 1
+            }
+            try known.withSKU(position) { try writer.add(sku: $0, rawHash: values.0, fingerprint: values.1) }
+        }
+    }
+
     /// The stamp the last generation that changed the feed's items set; `nil` before the first one.
     func digestStamp(feed: String) throws -> Int64? {
         try connection.statement("SELECT digest_stamp FROM feeds WHERE name = ?").bind(.text(feed))
@@ -62,17 +101,18 @@ extension CatalogStore {
             .bind(.integer(stamp), .text(feed)).run()
         guard let directory = digestDirectory else { return nil }
         let file = DigestFile(directory: directory, feed: feed)
-        let updated = changes.updated.sorted { $0.entry < $1.entry }
         do {
             if !changes.isComplete {
                 // Too many to have kept (a first sync, an upgrade): what the transaction has now, from the table.
                 try file.writeSnapshot(stamp: stamp) { writer in
-                    try forEachItemDigest(feed: feed) { try writer.add(sku: $0, rawHash: $1, fingerprint: $2) }
+                    try forEachItemDigest(feed: feed, inFeedOrder: true) {
+                        try writer.add(sku: $0, rawHash: $1, fingerprint: $2)
+                    }
                 }
             } else if let position = loaded.position, position.changeSegments < Self.maxChangeSegments,
                       position.changeCount + changes.count + deletions <= position.snapshotCount / 8 {
                 try file.appendChanges(at: position.length, stamp: stamp) { writer in
-                    for update in updated {
+                    for update in changes.updated.sorted(by: { $0.entry < $1.entry }) {
                         try known.withSKU(Int(update.entry)) {
                             try writer.add(sku: $0, rawHash: update.rawHash, fingerprint: update.fingerprint)
                         }
@@ -84,17 +124,7 @@ extension CatalogStore {
                 }
             } else {
                 try file.writeSnapshot(stamp: stamp) { writer in
-                    var next = updated.startIndex
-                    for entry in 0..<known.count {
-                        var values = (known.rawHash(entry), known.fingerprint(entry))
-                        if next < updated.endIndex, updated[next].entry == entry {
-                            values = (updated[next].rawHash, updated[next].fingerprint)
-                            next += 1
-                        }
-                        if deletesUnseen && !known.isSeen(entry) { continue }
-                        try known.withSKU(entry) { try writer.add(sku: $0, rawHash: values.0, fingerprint: values.1) }
-                    }
-                    try changes.created.forEach { try writer.add(sku: $0, rawHash: $1, fingerprint: $2) }
+                    try Self.writeInFeedOrder(known, changes, deletesUnseen: deletesUnseen, to: &writer)
                 }
             }
         } catch {

@@ -20,6 +20,8 @@ extension ItemDigests {
         private(set) var updated: [Update] = []
         /// SKUs the feed did not have.
         private(set) var created = Builder(expectedCount: 0)
+        /// The line each of `created` was read from, as `ItemDigests`' seen marks have it (`mark(line:)`).
+        private(set) var createdLines: [UInt32] = []
         let limit: Int
         public private(set) var isComplete = true
 
@@ -40,11 +42,12 @@ extension ItemDigests {
             updated.append(Update(entry: UInt32(entry), rawHash: rawHash, fingerprint: fingerprint))
         }
 
-        /// A SKU the feed did not have was written.
-        public mutating func create(sku: String, rawHash: UInt64, fingerprint: Int64) {
+        /// A SKU the feed did not have was written, read from `line`.
+        public mutating func create(sku: String, rawHash: UInt64, fingerprint: Int64, line: Int) {
             guard admitsOneMore() else { return }
             var sku = sku
             sku.withUTF8 { created.append(sku: UnsafeRawBufferPointer($0), rawHash: rawHash, fingerprint: fingerprint) }
+            createdLines.append(ItemDigests.mark(line: line))
         }
 
         private mutating func admitsOneMore() -> Bool {
@@ -52,6 +55,7 @@ extension ItemDigests {
                 isComplete = false
                 updated = []
                 created = Builder(expectedCount: 0)
+                createdLines = []
             }
             return isComplete
         }
@@ -63,12 +67,15 @@ extension ItemDigests.Builder {
 
     /// Calls `body` with each entry's SKU bytes, record hash and fingerprint, in order.
     func forEach(_ body: (UnsafeRawBufferPointer, UInt64, Int64) throws -> Void) rethrows {
+        for entry in starts.indices { try withEntry(entry, body) }
+    }
+
+    /// Calls `body` with the entry's SKU bytes (valid during the call only), record hash and fingerprint.
+    func withEntry<T>(_ entry: Int, _ body: (UnsafeRawBufferPointer, UInt64, Int64) throws -> T) rethrows -> T {
         try arena.withUnsafeBytes { arena in
-            for entry in starts.indices {
-                let start = Int(starts[entry])
-                try body(UnsafeRawBufferPointer(rebasing: arena[start..<start + Int(lengths[entry])]),
-                         rawHashes[entry], fingerprints[entry])
-            }
+            let start = Int(starts[entry])
+            return try body(UnsafeRawBufferPointer(rebasing: arena[start..<start + Int(lengths[entry])]),
+                            rawHashes[entry], fingerprints[entry])
         }
     }
 

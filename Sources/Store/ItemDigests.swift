@@ -157,12 +157,15 @@ public final class ItemDigests {
     public func rawHash(_ entry: Entry) -> UInt64 { rawHashes[entry] }
     public func fingerprint(_ entry: Entry) -> Int64 { fingerprints[entry] }
     public func isSeen(_ entry: Entry) -> Bool { seenLines[entry] != 0 }
+    /// The line this generation first had the entry on, plus one (`mark(line:)`); 0: not seen yet.
+    func seenMark(_ entry: Entry) -> UInt32 { seenLines[entry] }
+    static func mark(line: Int) -> UInt32 { UInt32(clamping: max(line, 0) + 1) }
 
     /// Marks the entry seen on `line`. - Returns: the line it was first seen on, when it was seen before.
     @discardableResult
     public func markSeen(_ entry: Entry, line: Int = 0) -> Int? {
         guard seenLines[entry] == 0 else { return Int(seenLines[entry] - 1) }
-        seenLines[entry] = UInt32(clamping: max(line, 0) + 1)
+        seenLines[entry] = Self.mark(line: line)
         seenCount += 1
         return nil
     }
@@ -185,8 +188,11 @@ extension CatalogStore {
 
     /// Calls `body` with each of `feed`'s items as the `items` table has it now: the SKU's bytes (valid during the
     /// call), the record hash (0: not known) and the fingerprint.
-    func forEachItemDigest(feed: String, _ body: (UnsafeRawBufferPointer, UInt64, Int64) throws -> Void) throws {
-        let s = try connection.statement("SELECT sku, raw_hash, fingerprint FROM items WHERE feed = ?")
+    /// - Parameter inFeedOrder: by the line each item was last written from, rather than by SKU.
+    func forEachItemDigest(feed: String, inFeedOrder: Bool = false,
+                           _ body: (UnsafeRawBufferPointer, UInt64, Int64) throws -> Void) throws {
+        let s = try connection.statement("SELECT sku, raw_hash, fingerprint FROM items WHERE feed = ?"
+                                         + (inFeedOrder ? " ORDER BY line" : ""))
         try s.bind(.text(feed))
         while try s.step() {
             let raw = UInt64(bitPattern: s.int(1))  // NULL reads as 0

@@ -61,6 +61,24 @@ import Testing
         try Self.expectFileMatchesTable(folder)
     }
 
+    /// A generation that rewrites the snapshot lists its items in its own order, new SKUs among the known ones.
+    @Test func theSnapshotFollowsTheFeedsOrder() async throws {
+        let folder = try Folder()
+        let header = IngestSkipTests.header
+        _ = try await folder.sync([header] + IngestSkipTests.rows)
+        var rows = Array(IngestSkipTests.rows.reversed())
+        rows.remove(at: 4)
+        rows.insert("N1,Belt,8.00 SEK,in_stock,2", at: 3)
+        rows.insert("\"N2\",\"Cap\nwith a brim\",4.00 SEK,in_stock,1", at: 6)  // a record over two lines
+        rows.append("N3,Tie,3.00 SEK,in_stock,5")
+        let report = try await folder.sync([header] + rows)
+        #expect(report.feeds[0].created == 3 && report.feeds[0].deleted == 1)
+        let loaded = try folder.store.loadItemDigests(feed: "f")
+        #expect(loaded.isFromFile)
+        let skus = (0..<loaded.digests.count).map(loaded.digests.sku)
+        #expect(skus == rows.map { String($0.prefix { $0 != "," }).replacingOccurrences(of: "\"", with: "") })
+    }
+
     @Test func aPreviewLeavesTheFileAsItWas() async throws {
         let folder = try Folder()
         var rows = [IngestSkipTests.header] + IngestSkipTests.rows

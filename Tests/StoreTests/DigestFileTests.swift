@@ -67,7 +67,7 @@ import Testing
                 if let entry = known.entry(for: sku) {
                     changes.update(entry, rawHash: rawHash, fingerprint: fingerprint)
                 } else {
-                    changes.create(sku: sku, rawHash: rawHash, fingerprint: fingerprint)
+                    changes.create(sku: sku, rawHash: rawHash, fingerprint: fingerprint, line: 0)
                 }
             }
             if deletes {
