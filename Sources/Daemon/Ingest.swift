@@ -25,6 +25,8 @@ public struct FeedReport: Sendable {
     public var deleted = 0
     /// Rows skipped as byte for byte what their item was read from (not decoded, not mapped).
     public var skipped = 0
+    /// Items written in SKU order at the end of the feed, since the feed lists them in another (`SKUOrder`).
+    public var staged = 0
     /// The row issues, in feed order (at most `Ingest.keptIssues`; `issueCount` counts them all).
     public var issues: [FeedIssue] = []
     public var issueCount = 0
@@ -111,6 +113,13 @@ struct Ingest {
         }
         defer { rows.finish() }
         var zeroed = 0
+        // Items are written as they come while they come in SKU order (`SKUOrder`). Out of order, and with at least
+        // a quarter of the rows so far written (a first sync), the rest are staged and written in SKU order at the
+        // end of the feed (`CatalogStore.stageItem`). Sparser writes land on a page each in any order: a steady 1M
+        // generation of a shuffled feed (64k items written) was no quicker staged, and took 23 MiB more memory.
+        var order = SKUOrder()
+        var staging = false
+        try store.beginStagedItems()
         while let row = try rows.next() {
             let prepared: PreparedOffer
             switch row {
@@ -146,12 +155,22 @@ struct Ingest {
                 changes.create(sku: offer.id, rawHash: prepared.digest, fingerprint: prepared.fingerprint,
                                line: prepared.line)
             }
-            try store.upsertItem(feed: feed.name, sku: offer.id, groupID: offer.groupId,
-                                 fingerprint: prepared.fingerprint, data: prepared.data, line: prepared.line,
-                                 generation: generation, rawHash: prepared.digest)
+            staging = staging || !order.isOrdered && (report.created + report.updated) * 4 > report.rowsAccepted
+            if !staging {
+                try store.upsertItem(feed: feed.name, sku: offer.id, groupID: offer.groupId,
+                                     fingerprint: prepared.fingerprint, data: prepared.data, line: prepared.line,
+                                     generation: generation, rawHash: prepared.digest)
+                order.note(offer.id)
+            } else {
+                try store.stageItem(feed: feed.name, sku: offer.id, groupID: offer.groupId,
+                                    fingerprint: prepared.fingerprint, data: prepared.data, line: prepared.line,
+                                    generation: generation, rawHash: prepared.digest)
+                report.staged += 1
+            }
             try store.touch(sku: offer.id)
         }
         rows.finish()
+        try store.applyStagedItems()
         report.rowsRead = scanner.rowsRead
         report.profile = scanner.profile?.rawValue
         if report.rowsAccepted == 0 {

@@ -276,7 +276,7 @@ public struct SyncJob {
                                          "rows": report.rowsRead, "accepted": report.rowsAccepted,
                                          "rejected": report.issueCount, "created": report.created,
                                          "updated": report.updated, "deleted": report.deleted,
-                                         "skipped_unchanged": report.skipped,
+                                         "skipped_unchanged": report.skipped, "staged": report.staged,
                                          "digests": report.digestSource ?? "-"])
         }
     }

@@ -91,15 +91,24 @@ extension CatalogStore {
     ///   - rawHash: the hash of the record it was read from (`FeedScanner` digests); 0 when not known.
     public func upsertItem(feed: String, sku: String, groupID: String?, fingerprint: Int64, data: String,
                            line: Int?, generation: Int, rawHash: UInt64 = 0) throws {
-        try connection.statement("""
-            INSERT INTO items (feed, sku, group_id, fingerprint, data, line, generation, raw_hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (feed, sku) DO UPDATE SET group_id = excluded.group_id, fingerprint = excluded.fingerprint,
-                data = excluded.data, line = excluded.line, generation = excluded.generation,
-                raw_hash = excluded.raw_hash
-            """).bind(.text(feed), .text(sku), groupID.map { .text($0) }, .integer(fingerprint), .text(data),
-                      line.map { .integer(Int64($0)) }, .integer(Int64(generation)),
-                      .integer(Int64(bitPattern: rawHash))).run()
+        try connection.statement("INSERT INTO items (\(Self.itemColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)\n"
+                                 + Self.itemUpsert)
+            .bind(Self.itemValues(feed: feed, sku: sku, groupID: groupID, fingerprint: fingerprint, data: data,
+                                  line: line, generation: generation, rawHash: rawHash)).run()
+    }
+
+    static let itemColumns = "feed, sku, group_id, fingerprint, data, line, generation, raw_hash"
+    /// What an item written again replaces.
+    static let itemUpsert = """
+        ON CONFLICT (feed, sku) DO UPDATE SET group_id = excluded.group_id, fingerprint = excluded.fingerprint,
+            data = excluded.data, line = excluded.line, generation = excluded.generation, raw_hash = excluded.raw_hash
+        """
+
+    /// An item's values in the order of `itemColumns`.
+    static func itemValues(feed: String, sku: String, groupID: String?, fingerprint: Int64, data: String, line: Int?,
+                           generation: Int, rawHash: UInt64) -> [SQLiteValue?] {
+        [.text(feed), .text(sku), groupID.map { .text($0) }, .integer(fingerprint), .text(data),
+         line.map { .integer(Int64($0)) }, .integer(Int64(generation)), .integer(Int64(bitPattern: rawHash))]
     }
 
     /// The stored listing JSON of one item.

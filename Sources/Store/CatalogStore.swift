@@ -15,6 +15,7 @@ public final class CatalogStore {
             : URL(fileURLWithPath: path).deletingLastPathComponent().path
         try Migrator(Schema.migrations).migrate(connection)
         try connection.execute(Self.touchedTableSQL)
+        try connection.execute(Self.stagedItemsTableSQL)
     }
 
     /// Opens `catalogsync.db` in `directory`, creating the directory if needed.

@@ -29,6 +29,12 @@ public final class Statement {
     /// Binds values to parameters 1, 2, … in order.
     @discardableResult
     public func bind(_ values: SQLiteValue?...) throws(SQLiteError) -> Statement {
+        try bind(values)
+    }
+
+    /// Binds `values` to parameters 1, 2, … in order.
+    @discardableResult
+    public func bind(_ values: [SQLiteValue?]) throws(SQLiteError) -> Statement {
         for (offset, value) in values.enumerated() { try bind(value, at: Int32(offset + 1)) }
         return self
     }
