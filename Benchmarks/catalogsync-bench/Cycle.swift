@@ -44,6 +44,7 @@ struct Cycle {
         // After seeding: the seed's own batch files must not count as this cycle's.
         try? manager.removeItem(at: out)
         try manager.createDirectory(at: out, withIntermediateDirectories: true)
+        readIntoPageCache(feed)
         let run = try sync(feed: feed, label: "\(label)-\(testCase.rawValue)")
         let counts = try countDeltas()
         if testCase == .cold && !manager.fileExists(atPath: seed.path) && run.exitStatus <= 1 {
