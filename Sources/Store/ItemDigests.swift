@@ -194,10 +194,14 @@ extension CatalogStore {
         let s = try connection.statement("SELECT sku, raw_hash, fingerprint FROM items WHERE feed = ?"
                                          + (inFeedOrder ? " ORDER BY line" : ""))
         try s.bind(.text(feed))
-        while try s.step() {
-            let raw = UInt64(bitPattern: s.int(1))  // NULL reads as 0
-            try s.withTextBytes(0) { try body($0, raw, s.int(2)) }
+        func read() throws {
+            while try s.step() {
+                let raw = UInt64(bitPattern: s.int(1))  // NULL reads as 0
+                try s.withTextBytes(0) { try body($0, raw, s.int(2)) }
+            }
         }
+        // Sorting with the usual 16 MiB cache raised an upgrade's 1M cycle from 128 to 147 MiB at its peak.
+        try inFeedOrder ? connection.withCacheSize(kib: 2_048, read) : read()
     }
 
     /// Records the hash of the record an unchanged item was read from this time.

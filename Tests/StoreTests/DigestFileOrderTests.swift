@@ -38,6 +38,9 @@ import Testing
         #expect(!changes.isComplete)
         let expected = lines.indices.sorted { lines[$0] < lines[$1] }.map { "S\($0)" }
         #expect(try Self.finish(folder, loaded, changes, deletesUnseen: false) == expected)
+        // The sort ran with a small page cache (`Connection.withCacheSize`); the usual one is back.
+        let cache = try folder.store.connection.statement("PRAGMA cache_size").firstRow { $0.int(0) }
+        #expect(cache == -Int64(Connection.cacheKiB))
     }
 
     /// A generation in a new order, with updates, new SKUs among the known ones, and deletions; enough changes

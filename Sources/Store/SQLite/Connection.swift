@@ -33,11 +33,23 @@ public final class Connection {
         try execute("PRAGMA temp.secure_delete = FAST")
         // 16 MiB of page cache (the default is 2): more of a cycle's dirty pages stay in memory until the
         // commit instead of spilling to the WAL, within the daemon's memory budget.
-        try execute("PRAGMA cache_size = -16384")
+        try execute("PRAGMA cache_size = -\(Self.cacheKiB)")
         // Checkpoints run on a thread of their own (`Checkpointer`); a WAL that grew during a long cycle is
         // trimmed back to 64 MiB once a checkpoint has copied all of it.
         try execute("PRAGMA journal_size_limit = 67108864")
         checkpointer.install(on: db)
+    }
+
+    /// The page cache, in KiB.
+    static let cacheKiB = 16_384
+
+    /// Runs `body` with a page cache of `kib` KiB, then the usual one again. SQLite sizes the runs a sort keeps in
+    /// memory (`ORDER BY` without an index) by the page cache: with a smaller cache, a large sort spills to its
+    /// temporary file sooner instead of adding the cache's size to the peak once more.
+    func withCacheSize<T>(kib: Int, _ body: () throws -> T) throws -> T {
+        try execute("PRAGMA cache_size = -\(kib)")
+        defer { try? execute("PRAGMA cache_size = -\(Self.cacheKiB)") }
+        return try body()
     }
 
     deinit {
