@@ -3,11 +3,11 @@ import Glibc
 #endif
 
 /// Zeroed memory for a large table read at random (`ItemDigests`' slots), mapped on its own and offered to the
-/// kernel for 2 MiB pages (`MADV_HUGEPAGE`; Debian's kernels give them only where asked). 64 MiB of slots (5M
-/// items) span 16,384 pages of 4 KiB but 32 huge ones, and each lookup lands on a random one: in 4 KiB pages the
-/// readers' slot prefetches had 12.8% and 9.8% of their samples, in huge pages 5.4% and 3.1% (`perf`, 5M CSV).
-/// Where the kernel has no huge page to give, the mapping keeps 4 KiB pages. Tables under 2 MiB are allocated as
-/// usual.
+/// kernel for 2 MiB pages (`MADV_HUGEPAGE`; a kernel set to `madvise`, as this VM's is, gives them only where
+/// asked). 64 MiB of slots (5M items) span 16,384 pages of 4 KiB but 32 huge ones, and each lookup lands on a
+/// random one: in 4 KiB pages the readers' slot prefetches had 12.8% and 9.8% of their samples, in huge pages 5.4%
+/// and 3.1% (`perf`, 5M CSV). Where the kernel has no huge page to give, the mapping keeps 4 KiB pages. Tables
+/// under 2 MiB are allocated as usual.
 enum HugePages {
     static let size = 2 << 20
 
