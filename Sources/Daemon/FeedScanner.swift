@@ -30,12 +30,16 @@ public struct FeedScanner {
     /// (google). Their seen marks are also the duplicate-id check for the items' SKUs, so only new ids take
     /// memory of their own (`seen`).
     public var known: ItemDigests? {
-        // A row's SKU is looked up right after its bytes are hashed: the slot starts loading before that.
+        // A row's SKU is looked up right after its bytes are hashed: its slot, if needed, starts loading before that.
         didSet {
-            rawSource?.keyObserver = known.map { known in { known.prefetch($0) } }
+            let cursor = known.map(ItemDigests.Cursor.init)
+            rawSource?.keyObserver = cursor.map { cursor in { cursor.prefetch($0) } }
+            self.cursor = cursor
             knownReference = known.map(Unmanaged.passUnretained)
         }
     }
+    /// The scanner's lookups in `known` (the tail has its own).
+    private var cursor: ItemDigests.Cursor?
     /// `known` for the per-row lookup, which then costs no retain and release: `known` keeps it alive. The second
     /// reader (`TailScan`) reads the same table, so each count change moved its cache line from core to core
     /// (`swift_retain` and `swift_release` under `skipsUnchanged`: 9% of the scanner's samples, 1M CSV).
@@ -199,8 +203,7 @@ public struct FeedScanner {
         guard let layout = tailLayout, let seed = digestSeed, let known,
               let split = source as? any SplittableRecordSource, split.canSplit else { return }
         let mapper = Profiles.mapper(.google, context: context, mapping: mapping)
-        if let scan = try? TailScan(source: split, known: known, seed: seed, mapper: mapper,
-                                    keyObserver: split.keyObserver, layout: layout) {
+        if let scan = try? TailScan(source: split, known: known, seed: seed, mapper: mapper, layout: layout) {
             tail = (scan, split)
             tailStart = scan.nextStart() ?? Int.max
         }
@@ -220,6 +223,7 @@ public struct FeedScanner {
                 throw FeedRejection("\(context.feed): the feed's second reader started a part in the middle of one")
             case .unchanged(let entry, let line):
                 rowsRead += 1
+                cursor?.move(past: entry)
                 let line = base + line
                 let id = known.sku(entry)
                 if let first = known.markSeen(entry, line: line) {
@@ -265,9 +269,9 @@ public struct FeedScanner {
     /// Queues the record as unchanged when it is byte for byte what its item was read from — unless the feed
     /// had the id already: that record is mapped, and reported as a duplicate.
     private mutating func skipsUnchanged(id: String, digest: UInt64, line: Int) -> Bool {
-        guard digest != 0, let knownReference else { return false }
+        guard digest != 0, let knownReference, let cursor else { return false }
         let isUnchanged = knownReference._withUnsafeGuaranteedRef { known in
-            guard let entry = known.entry(for: id), known.rawHash(entry) == digest else { return false }
+            guard let entry = cursor.entry(for: id), known.rawHash(entry) == digest else { return false }
             return known.markSeen(entry, line: line) == nil
         }
         guard isUnchanged else { return false }

@@ -55,12 +55,12 @@ final class TailScan {
     /// A tail for `source` (a feed whose first record was read), or `nil` when the feed is smaller than two
     /// chunks.
     init?(source: any SplittableRecordSource, known: ItemDigests, seed: UInt64, mapper: any OfferMapper,
-          keyObserver: ((String) -> Void)?, layout: Layout) throws(FeedIssue) {
+          layout: Layout) throws(FeedIssue) {
         precondition(layout.tail > 0 && layout.tail < layout.chunk)
         guard source.sourceSize > 2 * layout.chunk else { return nil }
         let reader = Reader(source: try source.continuation(), known: known, seed: seed, mapper: mapper,
                             layout: layout)
-        reader.source.keyObserver = keyObserver
+        reader.source.keyObserver = { [cursor = reader.cursor] in cursor.prefetch($0) }
         // A batch goes at a part's start and end (the scanner may be waiting for them), and after 64 offers: rows
         // read in full weigh about 1.5 KB each, and a feed whose rows all changed is read no faster with the tail.
         var offers = 0
@@ -117,6 +117,8 @@ final class TailScan {
     private final class Reader {
         let source: any SplittableRecordSource
         let known: ItemDigests
+        /// The tail's lookups in `known`.
+        let cursor: ItemDigests.Cursor
         let seed: UInt64
         var mapper: any OfferMapper
         let layout: Layout
@@ -131,6 +133,7 @@ final class TailScan {
              layout: Layout) {
             self.source = source
             self.known = known
+            cursor = ItemDigests.Cursor(known)
             self.seed = seed
             self.mapper = mapper
             self.layout = layout
@@ -156,7 +159,7 @@ final class TailScan {
                         return .end(offset: offset, line: source.currentLine)
                     }
                     let found = source.currentDigest(seed: seed, attribute: "id")
-                    if let found, found.hash != 0, let entry = known.entry(for: found.key),
+                    if let found, found.hash != 0, let entry = cursor.entry(for: found.key),
                        known.rawHash(entry) == found.hash {
                         return .unchanged(entry: entry, line: source.currentLine)
                     }

@@ -116,30 +116,85 @@ public final class ItemDigests {
     /// The entry of `sku`, or `nil` when the feed has no such item.
     public func entry(for sku: String) -> Entry? {
         var sku = sku
-        return sku.withUTF8 { key in
-            let hash = RowHash.hash(UnsafeRawBufferPointer(key))
-            let mask = slots.count - 1
-            var slot = Self.home(of: hash, size: slots.count)
-            while case let value = slots[slot], value != 0 {
-                let entry = Int(truncatingIfNeeded: value & ~Self.upperHalf) - 1
-                if value & Self.upperHalf == hash & Self.upperHalf, Int(lengths[entry]) == key.count,
-                   arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + Int(starts[entry]), key.baseAddress!,
-                                                          key.count) == 0 }) {
-                    return entry
-                }
-                slot = (slot + 1) & mask
-            }
-            return nil
-        }
+        return sku.withUTF8 { lookUp(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Starts loading the slot where `entry(for: sku)` will begin, and returns at once: the slots are spread over
-    /// megabytes, so a lookup otherwise waits for memory once per row. Called when a row's SKU is known and its
-    /// bytes are still to be hashed (`RawRecordSource.keyObserver`); changes nothing.
-    public func prefetch(_ sku: String) {
-        var sku = sku
-        let hash = sku.withUTF8 { RowHash.hash(UnsafeRawBufferPointer($0)) }
-        csqlite_prefetch(slots.baseAddress! + Self.home(of: hash, size: slots.count))
+    /// The entry whose SKU is `key`'s bytes, found through the slots.
+    private func lookUp(_ key: UnsafeRawBufferPointer) -> Entry? {
+        let hash = RowHash.hash(key)
+        let mask = slots.count - 1
+        var slot = Self.home(of: hash, size: slots.count)
+        while case let value = slots[slot], value != 0 {
+            let entry = Int(truncatingIfNeeded: value & ~Self.upperHalf) - 1
+            if value & Self.upperHalf == hash & Self.upperHalf, has(entry, key) { return entry }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// Whether `entry` (a valid one) is the item whose SKU is `key`'s bytes.
+    @inline(__always)
+    private func has(_ entry: Entry, _ key: UnsafeRawBufferPointer) -> Bool {
+        Int(lengths[entry]) == key.count
+            && arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + Int(starts[entry]), key.baseAddress!,
+                                                      key.count) == 0 }
+    }
+
+    /// Starts loading the slot where a lookup of `key` will begin, and returns at once.
+    private func prefetchSlot(of key: UnsafeRawBufferPointer) {
+        csqlite_prefetch(slots.baseAddress! + Self.home(of: RowHash.hash(key), size: slots.count))
+    }
+
+    /// One reader's lookups, each tried first at the entry after the last one found. The table lists the items
+    /// in the order the feed had last time (`DigestFile`), so in a feed that keeps its order each row's item is
+    /// found there, in arrays read from start to end, without hashing the SKU or loading its slot: at 5M items the
+    /// slots take 64 MiB, twice the processor's cache, and a slot is a cache miss per row. Anywhere else (a new
+    /// SKU, a row moved, the first row a reader reads), a lookup goes through the slots as `entry(for:)` does; the
+    /// entry found is the same either way, since SKUs are unique.
+    ///
+    /// One per thread; `table` must outlive it (it is not retained: the scanner and `TailScan` read one table, and
+    /// counting references to it from both moved its count's cache line from core to core).
+    public final class Cursor {
+        private unowned(unsafe) let table: ItemDigests
+        /// The entry the next lookup tries first.
+        private var expected = 0
+        /// Lookups found there.
+        private(set) var hits = 0
+
+        public init(_ table: ItemDigests) { self.table = table }
+
+        /// Starts loading the slot where `entry(for: sku)` will begin, unless the expected entry is `sku`'s, and
+        /// returns at once: the slots are spread over megabytes, so a lookup otherwise waits for memory once per row.
+        /// Called when a row's SKU is known and its bytes are still to be hashed (`RawRecordSource.keyObserver`);
+        /// changes nothing.
+        public func prefetch(_ sku: String) {
+            var sku = sku
+            sku.withUTF8 { key in
+                let key = UnsafeRawBufferPointer(key)
+                if !isExpected(key) { table.prefetchSlot(of: key) }
+            }
+        }
+
+        /// As `ItemDigests.entry(for:)`; the next lookup tries the entry after the one found.
+        public func entry(for sku: String) -> Entry? {
+            var sku = sku
+            let found = sku.withUTF8 { key in
+                let key = UnsafeRawBufferPointer(key)
+                guard isExpected(key) else { return table.lookUp(key) }
+                hits += 1
+                return expected
+            }
+            if let found { expected = found + 1 }
+            return found
+        }
+
+        /// Tells the cursor that the rows up to `entry`'s were read elsewhere (by `TailScan`).
+        public func move(past entry: Entry) { expected = entry + 1 }
+
+        @inline(__always)
+        private func isExpected(_ key: UnsafeRawBufferPointer) -> Bool {
+            expected < table.count && table.has(expected, key)
+        }
     }
 
     /// Calls `body` with the entry's SKU bytes (valid during the call only).
