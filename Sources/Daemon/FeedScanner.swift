@@ -75,6 +75,8 @@ public struct FeedScanner {
     private var tailBase: Int?
     /// The rejection a fatal issue in the tail's part comes to, once the rows before it are taken.
     private var tailFatal: FeedRejection?
+    /// A rejection met by `takeUnchanged` after rows it took: thrown by the next read.
+    private var deferredRejection: FeedRejection?
 
     init(source: any RecordSource, context: MappingContext, kind: FeedKind, profile: String,
          mapping: [String: String]) {
@@ -114,13 +116,46 @@ public struct FeedScanner {
     /// The next row, or `nil` at the end of the feed.
     public mutating func next() throws(FeedRejection) -> Row? {
         while queueIndex >= queue.count {
-            queue.removeAll(keepingCapacity: true)
-            queueIndex = 0
             guard !finished else { return nil }
-            try fill()
+            try refill()
         }
         defer { queueIndex += 1 }
         return queue[queueIndex]
+    }
+
+    /// Takes the `.unchanged` rows that come next, up to `limit` of them, and returns how many it took: a reader
+    /// that only counts them need not take them one at a time. A rejection after rows it took comes with the next
+    /// call, as `next()` would have returned those rows first.
+    public mutating func takeUnchanged(upTo limit: Int) throws(FeedRejection) -> Int {
+        var taken = 0
+        while taken < limit {
+            if queueIndex >= queue.count {
+                guard !finished else { break }
+                do {
+                    try refill()
+                } catch {
+                    guard taken > 0 else { throw error }
+                    deferredRejection = error
+                    break
+                }
+                continue
+            }
+            guard case .unchanged = queue[queueIndex] else { break }
+            queueIndex += 1
+            taken += 1
+        }
+        return taken
+    }
+
+    /// Empties the queue and reads on (`fill()`), after the rejection `takeUnchanged` held back, if any.
+    private mutating func refill() throws(FeedRejection) {
+        queue.removeAll(keepingCapacity: true)
+        queueIndex = 0
+        if let rejection = deferredRejection {
+            deferredRejection = nil
+            throw rejection
+        }
+        try fill()
     }
 
     /// Reads one record (or the end) and queues what it completes.

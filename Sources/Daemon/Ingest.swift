@@ -126,9 +126,9 @@ struct Ingest {
             case .issue(let issue):
                 report.note(issue)
                 continue
-            case .unchanged:
-                report.rowsAccepted += 1
-                report.skipped += 1
+            case .unchanged(let count):
+                report.rowsAccepted += count
+                report.skipped += count
                 continue
             case .offer(let offer):
                 prepared = offer
@@ -217,7 +217,8 @@ struct Ingest {
     /// Boxed but for `unchanged` (see `FeedScanner.Row`): batches of rows are copied from thread to thread.
     private enum PreparedRow {
         indirect case issue(FeedIssue)
-        case unchanged
+        /// `count` rows in a row, each byte for byte what its item was read from.
+        case unchanged(count: Int)
         indirect case offer(PreparedOffer)
     }
 
@@ -235,11 +236,15 @@ struct Ingest {
     /// Reads the scanner's next row that ingest writes, with everything about it that needs no store.
     private static func prepare(next scanner: inout FeedScanner, known: ItemDigests) throws(FeedRejection)
         -> PreparedRow? {
+        // Unchanged rows go over as one count per run of them: an incremental generation hands the writing thread
+        // a few rows per changed one, not every row of the feed.
+        let unchanged = try scanner.takeUnchanged(upTo: 4_096)
+        if unchanged > 0 { return .unchanged(count: unchanged) }
         while let row = try scanner.next() {
             switch row {
             case .issue(let issue): return .issue(issue)
             case .update: continue
-            case .unchanged: return .unchanged
+            case .unchanged: return .unchanged(count: 1)
             case .offer(let offer, let line, let digest):
                 let data = offer.baseListing.jsonText
                 let before = known.entry(for: offer.id).map { ($0, known.fingerprint($0), known.rawHash($0)) }

@@ -11,15 +11,25 @@ import Testing
     static let header = "id,title,description,price,availability,quantity"
 
     /// What scanning `text` came to, a line per row, then the rows read and the items seen; and the tail's parts.
+    /// - Parameter countingUnchanged: before each row, take up to 0–6 unchanged rows as a count
+    ///   (`takeUnchanged`), a line "unchanged ×N" (see `collapsed`).
     static func scan(_ text: [UInt8], json: Bool = false, known: ItemDigests?, layout: TailScan.Layout?,
-                     readSize: Int = 1 << 18) -> (rows: [String], parts: (taken: Int, dropped: Int)) {
+                     readSize: Int = 1 << 18, countingUnchanged: Bool = false)
+        -> (rows: [String], parts: (taken: Int, dropped: Int)) {
         var scanner = FeedScanner(source: source(text, json: json, readSize: readSize), context: MappingContext(
             feed: "f", currency: Currency(code: "SEK")), kind: .primary, profile: "google", mapping: [:])
         scanner.tailLayout = layout
         scanner.known = known
         var rows: [String] = []
+        var takes = 0
         do {
-            while let row = try scanner.next() {
+            while true {
+                if countingUnchanged {
+                    takes += 1
+                    let taken = try scanner.takeUnchanged(upTo: takes % 7)
+                    if taken > 0 { rows.append("unchanged ×\(taken)") }
+                }
+                guard let row = try scanner.next() else { break }
                 switch row {
                 case .offer(let offer, let line, let digest):
                     rows.append("offer \(offer.id) line \(line) source \(offer.source?.line ?? -1) "
@@ -35,6 +45,23 @@ import Testing
         rows.append("read \(scanner.rowsRead)")
         if let known { rows.append("seen \(known.seenCount), unseen \(known.unseenSKUs().sorted())") }
         return (rows, scanner.tailParts)
+    }
+
+    /// `rows` with each run of unchanged rows as one line "unchanged ×N" (their ids and lines left out).
+    static func collapsed(_ rows: [String]) -> [String] {
+        var result: [String] = []
+        var run = 0
+        for row in rows {
+            if row.hasPrefix("unchanged ") {
+                run += row.hasPrefix("unchanged ×") ? Int(row.dropFirst("unchanged ×".count))! : 1
+                continue
+            }
+            if run > 0 { result.append("unchanged ×\(run)") }
+            run = 0
+            result.append(row)
+        }
+        if run > 0 { result.append("unchanged ×\(run)") }
+        return result
     }
 
     /// The digests of the items `text` makes (its first row per id), as ingest would have stored them.
@@ -103,6 +130,10 @@ import Testing
             let alone = Self.scan(text, known: ItemDigests(builder), layout: nil, readSize: readSize)
             let shared = Self.scan(text, known: ItemDigests(builder), layout: layout, readSize: readSize)
             #expect(alone.rows == shared.rows, "round \(round), layout \(layout), reads of \(readSize)")
+            // Unchanged rows taken as counts are the rows taken one at a time, with the same seen marks.
+            let counted = Self.scan(text, known: ItemDigests(builder), layout: layout, readSize: readSize,
+                                    countingUnchanged: true)
+            #expect(Self.collapsed(counted.rows) == Self.collapsed(shared.rows), "round \(round)")
             #expect(alone.parts.taken == 0)
             taken += shared.parts.taken
             dropped += shared.parts.dropped
@@ -150,6 +181,9 @@ import Testing
             let alone = Self.scan(text, json: true, known: ItemDigests(builder), layout: nil, readSize: readSize)
             let shared = Self.scan(text, json: true, known: ItemDigests(builder), layout: layout, readSize: readSize)
             #expect(alone.rows == shared.rows, "round \(round), layout \(layout), reads of \(readSize)")
+            let counted = Self.scan(text, json: true, known: ItemDigests(builder), layout: layout, readSize: readSize,
+                                    countingUnchanged: true)
+            #expect(Self.collapsed(counted.rows) == Self.collapsed(shared.rows), "round \(round)")
             taken += shared.parts.taken
         }
         #expect(taken > 1_000, "taken \(taken)")
