@@ -93,4 +93,22 @@ import Testing
         let again = try await folder.sync([header] + changed)
         #expect(again.feeds[0].updated == 2_000 && again.feeds[0].outcome == .applied)
     }
+
+    /// The same when the rows before the cut are unchanged: they reach the writing thread as counts
+    /// (`FeedScanner.takeUnchanged`), and the rejection met after them must still reject the feed whole — else the
+    /// rows after the cut would be deleted.
+    @Test func aFeedCutOffAfterUnchangedRowsChangesNothing() async throws {
+        let folder = try IngestSkipTests.Folder()
+        let header = "id,title,price,availability,quantity"
+        let rows = (1...2_000).map { "S\($0),Sock,2.00 SEK,in_stock,\($0 % 7)" }
+        #expect(try await folder.sync([header] + rows).feeds[0].created == 2_000)
+        var kept = Array(rows.prefix(1_500))
+        kept[4] = "S5,Sock,3.00 SEK,in_stock,5"
+        let cut = try await folder.sync([header] + kept + ["S2001,\"Sock"])
+        #expect(cut.feeds[0].outcome == .rejected)
+        #expect(cut.feeds[0].rejection?.contains("unterminated") == true)
+        #expect(cut.channels[0].enqueued.isEmpty)
+        #expect(try folder.store.itemData(feed: "f", sku: "S5")?.contains("2.00 SEK") == true)
+        #expect(try folder.store.itemData(feed: "f", sku: "S2000") != nil)
+    }
 }
