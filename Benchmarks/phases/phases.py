@@ -34,7 +34,7 @@ CONFIG = """{{
 def parse_variant(text):
     name, _, rest = text.partition("=")
     binary, *settings = rest.split(",")
-    if not name or not binary:
+    if not name or not binary or not all("=" in setting for setting in settings):
         sys.exit(f"--variant {text!r}: expected NAME=BINARY[,KEY=VALUE...]")
     env = dict(setting.split("=", 1) for setting in settings)
     return name, os.path.abspath(binary), env
@@ -127,6 +127,8 @@ def main():
     p.add_argument("--rounds", type=int, default=3, help="runs of each variant, alternating (default 3)")
     a = p.parse_args()
     variants = [parse_variant(v) for v in a.variant]
+    if len({name for name, _, _ in variants}) < len(variants):
+        sys.exit("--variant: each needs a name of its own (it names the variant's seed)")
     os.makedirs(a.work, exist_ok=True)
     state = os.path.join(a.work, "state")
     for name, binary, env in variants:
