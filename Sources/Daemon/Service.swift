@@ -19,6 +19,12 @@ public final class Service {
     private let lock: StateLock
     private let notifier = SystemdNotifier()
     private let stopFlag = Flag()
+    /// Set when a watched feed file changes, cleared when a cycle starts: a cycle's push then ends after its batch
+    /// in flight, and the cycle that the change's event starts next reads it and pushes what is left, most urgent
+    /// first. So a stock drop does not wait for the rest of a large generation's deltas.
+    private let feedChangeWaiting = Flag()
+    /// The feeds whose files the watcher's thread matches changes against (`feedChangeWaiting`).
+    private let watchedFeeds: WatchedFeeds
     private var counters = MetricsWriter.Counters()
     private var nextRead: [String: Date] = [:]
     private var dirtyFeeds: Set<String> = []
@@ -40,6 +46,7 @@ public final class Service {
         self.config = config
         self.configURL = configURL
         logger = Logger(format: config.logFormat, minimumLevel: config.logLevel)
+        watchedFeeds = WatchedFeeds(config.feeds)
         lock = try StateLock(directory: config.stateDirectory, owner: "daemon")
         store = try CatalogStore(directory: config.stateDirectory)
     }
@@ -57,7 +64,7 @@ public final class Service {
             return ExitStatus.couldNotRun
         }
         watcher.start()
-        let stopFlag = self.stopFlag
+        let (stopFlag, feedChangeWaiting, watchedFeeds) = (self.stopFlag, self.feedChangeWaiting, self.watchedFeeds)
         let tickGate = Flag()
         let forwarders = [
             Task {
@@ -71,7 +78,12 @@ public final class Service {
                     continuation.yield(.signal(event))
                 }
             },
-            Task { for await url in watcher.changes { continuation.yield(.fileChanged(url)) } },
+            Task {
+                for await url in watcher.changes {
+                    if watchedFeeds.cover(url) { feedChangeWaiting.set() }  // before the event: a cycle may be running
+                    continuation.yield(.fileChanged(url))
+                }
+            },
             Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(nanoseconds: 250_000_000)
@@ -162,15 +174,20 @@ public final class Service {
     }
 
     /// One pass: read `feeds` (nil: all), reconcile, push. Never throws: failures are logged and retried.
+    /// - Parameter yields: whether the push gives way to a feed change that arrives meanwhile; not for a
+    ///   command's run, which reports what it pushed.
     @discardableResult
     private func cycle(feeds: Set<String>?, reason: String, repushEverything: Bool = false,
-                       ignoreGuards: Bool = false) async -> SyncSummary? {
+                       ignoreGuards: Bool = false, yields: Bool = true) async -> SyncSummary? {
         notifier.status("syncing (\(reason))")
         let started = Date()
         var options = SyncOptions(feeds: feeds, repushEverything: repushEverything, ignoreGuards: ignoreGuards)
         options.refetch = reason == "resync"
-        let stopFlag = self.stopFlag
+        let (stopFlag, feedChangeWaiting) = (self.stopFlag, self.feedChangeWaiting)
         options.shouldStop = { stopFlag.isSet }
+        // This cycle reads every change noted so far (or the next one does, for feeds it does not read).
+        feedChangeWaiting.open()
+        if yields { options.shouldYield = { feedChangeWaiting.isSet } }
         do {
             let summary = try await SyncJob(config: config, store: store, logger: logger).run(now: started, options: options)
             for feed in config.feeds where feeds?.contains(feed.name) ?? true {
@@ -253,7 +270,8 @@ public final class Service {
             // `sync --force` ignores the guards; `resync --full --force` re-sends everything.
             if let summary = await cycle(feeds: nil, reason: request.kind,
                                          repushEverything: request.kind == "resync" && words.contains("force"),
-                                         ignoreGuards: request.kind == "sync" && words.contains("force")) {
+                                         ignoreGuards: request.kind == "sync" && words.contains("force"),
+                                         yields: false) {
                 status = prepared.held ? max(summary.exitStatus, ExitStatus.dataProblems) : summary.exitStatus
                 text = ([SyncSummary.render(summary)] + prepared.lines).joined(separator: "\n")
                 if request.kind == "resync" { logger.info("resync.done", ["status": status]) }
@@ -281,6 +299,7 @@ public final class Service {
                                   hint: "restart the service to move the state")
             }
             config = fresh
+            watchedFeeds.set(fresh.feeds)
             logger = Logger(format: fresh.logFormat, minimumLevel: fresh.logLevel)
             try watchFeedFolders(watcher)
             nextRead = [:]
@@ -319,6 +338,18 @@ enum ServiceEvent: Sendable {
     case signal(SignalWatcher.Event)
     case fileChanged(URL)
     case tick
+}
+
+/// The configured feeds, for the file watcher's thread: whether a changed file is one of theirs.
+final class WatchedFeeds: @unchecked Sendable {
+    private let lock = NSLock()
+    private var feeds: [FeedConfig]
+
+    init(_ feeds: [FeedConfig]) { self.feeds = feeds }
+
+    func set(_ feeds: [FeedConfig]) { lock.withLock { self.feeds = feeds } }
+
+    func cover(_ url: URL) -> Bool { lock.withLock { feeds.contains { Service.feed($0, covers: url) } } }
 }
 
 /// A thread-safe boolean: the first SIGTERM sets the stop flag, read by the push loop between batches.

@@ -9,9 +9,10 @@ extension SyncJob {
     /// While the channel has one batch, this thread reads the next one and records the answer for the one before:
     /// the store and the channel work at the same time. Batches still leave one at a time and in order, each only
     /// once the channel has answered for the one before and that answer lets the push go on. A push sends each
-    /// delta at most once; what stays in the outbox is sent again by the next cycle.
+    /// delta at most once; what stays in the outbox is sent again by the next cycle. `shouldStop` is asked before
+    /// each batch, `shouldYield` before each batch after the first (`report.yielded`).
     func push(_ channel: ChannelConfig, adapter: any ChannelAdapter, report: inout ChannelReport,
-              shouldStop: () -> Bool = { false }) async throws {
+              shouldStop: () -> Bool = { false }, shouldYield: () -> Bool = { false }) async throws {
         let batchSize = min(channel.batchSize, adapter.maxBatchSize)
         let writer = adapter as? any ListingTextWriting  // copies the stored listing text: nothing to decode
         func read(after entries: [OutboxEntry]) throws -> [OutboxEntry] {
@@ -49,7 +50,8 @@ extension SyncJob {
             // the next cycle sends them again (absolute values: a repeat is harmless).
             let goesOn = result.pending.isEmpty && !(result.acknowledged.isEmpty && result.rejected.isEmpty)
                 && !upcoming.isEmpty && !shouldStop()
-            let next = goesOn ? send(upcoming) : nil
+            let yields = goesOn && shouldYield()
+            let next = goesOn && !yields ? send(upcoming) : nil
             do {
                 try record(result, of: entries, sentAt: sending.sentAt, channel: channel.name, report: &report)
             } catch {
@@ -57,6 +59,7 @@ extension SyncJob {
                 throw error
             }
             guard let next else {
+                report.yielded = yields
                 if !result.pending.isEmpty {
                     report.pushError = "\(result.pending.count) deltas sent but not confirmed yet; retried next cycle"
                 }

@@ -17,6 +17,9 @@ public struct ChannelReport: Sendable {
     public var pending = 0
     /// Why pushing stopped early, if it did.
     public var pushError: String?
+    /// Whether the push ended after a batch to let a feed change waiting go first (`SyncOptions.shouldYield`):
+    /// the rest goes out in the next cycle.
+    public var yielded = false
     /// When a sale window opens or closes next for a channel that takes no sale dates: reconcile again then.
     public var nextChange: Date?
     /// Seconds from "seen in a feed" to "confirmed by the channel", per confirmed delta (at most 10,000 kept).
@@ -37,6 +40,10 @@ public struct SyncOptions: Sendable {
     public var refetch = false
     /// Asked between push batches: `true` stops pushing (the daemon is shutting down).
     public var shouldStop: @Sendable () -> Bool = { false }
+    /// Asked between push batches, after the first: `true` ends the push, leaving the rest to the next cycle
+    /// (the daemon has a feed change waiting: the cycle that reads it pushes its deltas with the rest, most
+    /// urgent first).
+    public var shouldYield: @Sendable () -> Bool = { false }
     /// Bring each feed's digest file up to the generation read; `false` for a run that is rolled back (`preview`),
     /// which would otherwise leave a file the next run may not be able to use.
     var writesDigestFiles = true
@@ -82,12 +89,15 @@ public struct SyncJob {
             let channel = config.channels[index]
             do {
                 try await push(channel, adapter: makeAdapter(channel), report: &summary.channels[index],
-                               shouldStop: options.shouldStop)
+                               shouldStop: options.shouldStop, shouldYield: options.shouldYield)
             } catch let error as ChannelSetupError {
                 summary.channels[index].pushError = error.message
                 logger.error("push.failed", ["channel": channel.name, "error": error.message])
             }
             summary.channels[index].pending = try store.pendingCounts()[channel.name] ?? 0
+            if summary.channels[index].yielded {
+                logger.info("push.yielded", ["channel": channel.name, "pending": summary.channels[index].pending])
+            }
         }
         return summary
     }

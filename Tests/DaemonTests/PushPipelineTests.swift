@@ -83,9 +83,11 @@ import Testing
         func batch(_ n: Int) -> [String] { Array(order.dropFirst((n - 1) * 4).prefix(4)) }
 
         /// Pushes the outbox through `adapter`; what the push reported.
-        func push(through adapter: Channel, shouldStop: () -> Bool = { false }) async throws -> ChannelReport {
+        func push(through adapter: Channel, shouldStop: () -> Bool = { false },
+                  shouldYield: () -> Bool = { false }) async throws -> ChannelReport {
             var report = ChannelReport(name: "c", type: "file")
-            try await job.push(channel, adapter: adapter, report: &report, shouldStop: shouldStop)
+            try await job.push(channel, adapter: adapter, report: &report, shouldStop: shouldStop,
+                               shouldYield: shouldYield)
             return report
         }
 
@@ -142,5 +144,35 @@ import Testing
         #expect(channel.received == [f.batch(1)])
         #expect(try f.outbox() == Dictionary(uniqueKeysWithValues: f.order.dropFirst(4).map { ($0, "0 false false") }))
         #expect(report.pushed[.create] == 4)
+    }
+
+    @Test func aFeedChangeWaitingEndsThePushAfterABatchAndLeavesTheRestForLater() async throws {
+        let f = try Fixture()
+        defer { f.cleanUp() }
+        let channel = Channel()
+        // Asked between batches, never before the first: one batch leaves even with a change waiting from the start.
+        let first = try await f.push(through: channel, shouldYield: { true })
+        #expect(channel.received == [f.batch(1)])
+        #expect(try f.outbox() == Dictionary(uniqueKeysWithValues: f.order.dropFirst(4).map { ($0, "0 false false") }))
+        #expect(first.yielded)
+        #expect(first.pushed[.create] == 4)
+        #expect(first.pushError == nil)
+
+        // The next push goes on from there; a change noted after its third batch ends it there.
+        let second = try await f.push(through: channel, shouldYield: { channel.received.count == 4 })
+        #expect(channel.received == (1...4).map { f.batch($0) })
+        #expect(second.yielded)
+        #expect(second.pushed[.create] == 12)
+    }
+
+    @Test func aPushThatRanOutDidNotYield() async throws {
+        let f = try Fixture()
+        defer { f.cleanUp() }
+        let channel = Channel()
+        // A change noted once the last batch is out: nothing was left to give way.
+        let report = try await f.push(through: channel, shouldYield: { channel.received.count == 6 })
+        #expect(channel.received == (1...6).map { f.batch($0) })
+        #expect(!report.yielded)
+        #expect(try f.outbox().isEmpty)
     }
 }

@@ -76,4 +76,59 @@ extension DaemonTests {
         #expect(daemon.lines(of: "feed.rejected").isEmpty)
         #expect(daemon.stop() == 0)
     }
+
+    /// A stock drop that arrives while the daemon pushes a large generation goes out after the batch in flight,
+    /// ahead of the rest of that generation, which follows in the next cycle.
+    @Test func aStockDropDoesNotWaitForTheRestOfAGenerationsPush() throws {
+        func feed(quantity: Int) -> String {
+            "id,title,price,availability,quantity\n"
+                + (0..<1_000).map { "S\(1_000 + $0),Item \($0),99.00 SEK,in_stock,\(quantity)\n" }.joined()
+        }
+        let w = try Workspace(feed: feed(quantity: 5))
+        let stock = w.root.appendingPathComponent("feeds/stock")
+        try FileManager.default.createDirectory(at: stock, withIntermediateDirectories: true)
+        // Two deltas a batch: the generation below takes 500 batches, each written and fsync'd.
+        try """
+            {
+              state_dir: "../state",
+              log: { level: "debug" },
+              feeds: [
+                { name: "products", source: "../feeds/products.csv", currency: "SEK", locale: "sv_SE" },
+                { name: "stock", source: "../feeds/stock", kind: "inventory" },
+              ],
+              channels: [{ name: "local", type: "file", path: "../out/local", batch_size: 2 }],
+            }
+            """.write(to: w.config, atomically: true, encoding: .utf8)
+        let (daemon, _) = try w.startDaemon()
+        defer { daemon.kill() }
+        try #require(try w.deltas().count == 1_000, "\(daemon.log)")
+
+        let batches = w.batchFiles().count
+        try w.renameFeedIntoPlace(feed(quantity: 6))  // every item's stock goes up: 1,000 deltas, safe to wait
+        try #require(eventually(interval: 0.002) { w.batchFiles().count > batches }, "\(daemon.log)")
+        let staged = w.root.appendingPathComponent("feeds/.stock.csv")
+        try "id,quantity\nS1500,0\n".write(to: staged, atomically: false, encoding: .utf8)
+        guard rename(staged.path, stock.appendingPathComponent("stock.csv").path) == 0 else {
+            throw NotifySocket.Failure(description: "rename: \(String(cString: strerror(errno)))")
+        }
+
+        // Everything arrives: the generation's 1,000 (S1500's perhaps superseded by the drop) and the drop.
+        func quantities() throws -> [(sku: String, quantity: Int?)] {
+            try w.deltas().dropFirst(1_000).map {
+                ($0["id"] as? String ?? "", ($0["values"] as? [String: Any])?["quantity"] as? Int)
+            }
+        }
+        try #require(eventually(timeout: 60) { try Set(quantities().map(\.sku)).count == 1_000
+            && quantities().contains { $0 == ("S1500", 0) } }, "\(daemon.log)")
+        let pushed = try quantities()
+        let drop = try #require(pushed.firstIndex { $0 == ("S1500", 0) })
+        let generation = pushed.indices.filter { pushed[$0].quantity == 6 }
+        // The drop left while most of the generation still waited: not after it, as it would behind a whole push.
+        #expect(generation.filter { $0 > drop }.count > 500, "drop at \(drop) of \(pushed.count)")
+        #expect(!daemon.lines(of: "push.yielded").isEmpty)
+        #expect(pushed.last { $0.sku == "S1500" }?.quantity == 0)
+        #expect(Set(pushed.filter { $0.sku != "S1500" }.map(\.quantity)) == [6])
+        #expect(daemon.stop() == 0)
+    }
 }
+
