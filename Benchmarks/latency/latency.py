@@ -8,14 +8,70 @@ with that SKU's quantity. Prints p50 and p99 in milliseconds.
 
     python3 Benchmarks/latency/latency.py --binary .build/release/catalogsync \
         --state /tmp/m1/state --feed /tmp/catalogsync-bench/feeds/feed_1000000_g2.csv --drops 50
+
+With `--next-feed` (another generation of the primary feed, e.g. `feed_1000000_g1.csv`), each drop
+lands while the daemon syncs the primary feed: the primary file is replaced by the other generation,
+and the drop follows after a random delay of up to `--delay-max` seconds. Each drop then sets an
+in-stock SKU to 0 (a stock decrease, the delta that jumps the queue), and the next drop waits until
+the daemon is idle again. The primary feed is read from a copy in the work folder, so the start-up
+cycle maps every row once more.
 """
-import argparse, csv, os, random, shutil, subprocess, sys, tempfile, time
+import argparse, csv, json, os, random, shutil, subprocess, sys, tempfile, time
+
+
+def in_stock_skus(path, count):
+    """The first `count` SKUs of a CSV feed with a quantity above 0: {sku: quantity}."""
+    found = {}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            if row.get("quantity", "").isdigit() and int(row["quantity"]) > 0:
+                found[row["id"]] = int(row["quantity"])
+                if len(found) == count:
+                    break
+    return found
+
+
+class BatchFiles:
+    """The file channel's batch files, each read once: which SKUs they set to which quantity."""
+
+    def __init__(self, folder):
+        self.folder, self.read = folder, set(os.listdir(folder))
+
+    def find(self, sku, quantity):
+        """Whether a batch file written since the last call sets `sku` to `quantity`."""
+        found = False
+        for name in sorted(os.listdir(self.folder)):
+            if name in self.read or not name.endswith(".jsonl"):
+                continue  # a batch is written under a temporary name and renamed: a listed one is whole
+            self.read.add(name)
+            with open(os.path.join(self.folder, name)) as f:
+                for line in f:
+                    if f'"id":"{sku}"' in line and json.loads(line)["values"].get("quantity") == quantity:
+                        found = True
+        return found
+
+
+def wait_until_idle(log_path, daemon, quiet=1.5, limit=600):
+    """Until the daemon's log ends with a finished cycle and has been quiet for `quiet` seconds."""
+    started = time.time()
+    while time.time() - started < limit:
+        if daemon.poll() is not None:
+            sys.exit(f"the daemon exited ({daemon.returncode}); see {log_path}")
+        lines = open(log_path).read().splitlines()
+        if lines and "event=cycle.finished" in lines[-1] and time.time() - os.path.getmtime(log_path) >= quiet:
+            return
+        time.sleep(0.1)
+    sys.exit(f"the daemon was not idle within {limit} s; see {log_path}")
+
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--binary", required=True)
     p.add_argument("--state", required=True, help="a state folder with the catalog (copied, not changed)")
     p.add_argument("--feed", required=True, help="the primary feed that state was synced from")
+    p.add_argument("--next-feed", help="another generation of the primary feed: drop while the daemon syncs it")
+    p.add_argument("--delay-max", type=float, default=6.0,
+                   help="with --next-feed: the longest wait between replacing the primary feed and the drop")
     p.add_argument("--drops", type=int, default=50)
     p.add_argument("--work", default=None, help="kept afterwards; by default a temporary folder, removed after a "
                    "successful run (it holds a copy of the state) and kept with the daemon's log after a failure")
@@ -27,17 +83,32 @@ def main():
     for folder in (inv, out):
         shutil.rmtree(folder, ignore_errors=True)
         os.makedirs(folder)
-    with open(a.feed, newline="") as f:
-        rows = csv.reader(f)
-        next(rows)
-        skus = [next(rows)[0] for _ in range(1000)]
+    primary = a.feed
+    if a.next_feed:
+        # Both generations as files of their own in the work folder: one is linked into place per drop.
+        generations = [os.path.join(work, f"generation-{n}.csv") for n in (0, 1)]
+        for source, copy in zip((a.feed, a.next_feed), generations):
+            shutil.copyfile(source, copy)
+        primary = os.path.join(work, "primary.csv")
+        shutil.copyfile(a.feed, primary)
+        # A decrease in either generation: in stock in both.
+        first, second = in_stock_skus(a.feed, 20_000), in_stock_skus(a.next_feed, 20_000)
+        skus = [sku for sku in first if sku in second]
+        if len(skus) < a.drops:
+            sys.exit(f"only {len(skus)} SKUs in stock in both generations among the first rows")
+        random.shuffle(skus)
+    else:
+        with open(a.feed, newline="") as f:
+            rows = csv.reader(f)
+            next(rows)
+            skus = [next(rows)[0] for _ in range(1000)]
     config = os.path.join(work, "catalogsync.json")
     with open(config, "w") as f:
         f.write(f"""{{
   state_dir: "{state}",
   log: {{ format: "logfmt", level: "info" }},
   feeds: [
-    {{ name: "products", source: "{a.feed}", profile: "google", currency: "SEK", locale: "en_US",
+    {{ name: "products", source: "{primary}", profile: "google", currency: "SEK", locale: "en_US",
        guards: {{ min_items: 1 }}, poll: "24h" }},
     {{ name: "stock", source: "{inv}", kind: "inventory", poll: "24h" }},
   ],
@@ -54,26 +125,30 @@ def main():
                 sys.exit(f"the daemon exited ({daemon.returncode}); see {log.name}")
             time.sleep(0.5)
         print(f"start-up cycle: {time.time() - started:.1f} s", file=sys.stderr)
-        seen = set(os.listdir(out))
+        batches = BatchFiles(out)
         times = []
         for drop in range(a.drops):
-            sku, quantity = random.choice(skus), 1000 + drop
+            if a.next_feed:
+                wait_until_idle(log.name, daemon)
+                staged = os.path.join(work, ".primary.csv")
+                os.link(generations[(drop + 1) % 2], staged)
+                os.replace(staged, primary)
+                time.sleep(random.uniform(0, a.delay_max))
+                sku, quantity = skus[drop], 0
+            else:
+                sku, quantity = random.choice(skus), 1000 + drop
             staging = os.path.join(work, f".stock-{drop}.csv")
             with open(staging, "w") as f:
                 f.write(f"id,quantity\n{sku},{quantity}\n")
             t0 = time.perf_counter()
             os.rename(staging, os.path.join(inv, "stock.csv"))
-            needle = f'"id":"{sku}"'
-            while True:
-                new = [n for n in os.listdir(out) if n not in seen and n.endswith(".jsonl")]
-                hit = [n for n in new if needle in open(os.path.join(out, n)).read()]
-                if hit:
-                    times.append((time.perf_counter() - t0) * 1000)
-                    seen.update(new)
-                    break
-                if time.perf_counter() - t0 > 30:
-                    sys.exit(f"drop {drop} ({sku}) not pushed within 30 s; see {log.name}")
+            while not batches.find(sku, quantity):
+                if time.perf_counter() - t0 > 300:
+                    sys.exit(f"drop {drop} ({sku}) not pushed within 300 s; see {log.name}")
                 time.sleep(0.001)
+            times.append((time.perf_counter() - t0) * 1000)
+            if a.next_feed:
+                print(f"drop {drop}: {times[-1]:.0f} ms", file=sys.stderr)
             time.sleep(0.2)
         times.sort()
         q = lambda x: times[min(len(times) - 1, int(len(times) * x + 0.999) - 1)]
