@@ -8,8 +8,10 @@ import Store
 ///
 /// One loop, one writer: events (a feed file written, a feed's poll time, a control request, a signal)
 /// arrive on one stream and are handled one at a time. Feeds in local folders are watched with inotify
-/// (debounced); every feed is also re-read every `poll` (default 5m). Pending deltas are retried with
-/// backoff. SIGTERM/SIGINT: stop after the batch in flight, exit 0; a second signal exits at once.
+/// (debounced); every feed is also re-read every `poll` (default 5m). A feed file that changes while a cycle
+/// pushes ends that push after the batch in flight: the cycle that reads the change pushes the rest, most urgent
+/// first. Pending deltas are retried with backoff. SIGTERM/SIGINT: stop after the batch in flight, exit 0; a
+/// second signal exits at once.
 /// SIGHUP: reload the configuration; a broken one is rejected and the old one keeps running.
 public final class Service {
     private var config: Config
