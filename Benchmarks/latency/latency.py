@@ -15,8 +15,28 @@ and the drop follows after a random delay of up to `--delay-max` seconds. Each d
 in-stock SKU to 0 (a stock decrease, the delta that jumps the queue), and the next drop waits until
 the daemon is idle again. The primary feed is read from a copy in the work folder, so the start-up
 cycle maps every row once more.
+
+With `--platform meta` the channel is a Meta catalog on `catalogsync sandbox` (started on a free port of
+127.0.0.1 with `--record`), and a drop counts once the sandbox has answered an `items_batch` request that
+sets the SKU's `quantity_to_sell_on_facebook` (it applies items as they are posted; Meta confirms a batch
+later, through `check_batch_request_status`, which the channel polls every `poll_interval`, 2 s). Each drop
+waits until the daemon is idle, so that it does not queue behind the last one's polls. The sandbox starts
+empty, so instead of `--state` the script first syncs `--feed` into a new state through it (`sync --once`,
+untimed).
 """
 import argparse, csv, json, os, random, shutil, subprocess, sys, tempfile, time
+
+CONFIG = """{{
+  state_dir: "{state}",
+  log: {{ format: "logfmt", level: "info" }},
+  feeds: [
+    {{ name: "products", source: "{primary}", profile: "google", currency: "SEK", locale: "en_US",
+       guards: {{ min_items: 1 }}, poll: "24h" }},
+    {{ name: "stock", source: "{inventory}", kind: "inventory", poll: "24h" }},
+  ],
+  channels: [ {channel} ],
+}}
+"""
 
 
 def in_stock_skus(path, count):
@@ -51,6 +71,43 @@ class BatchFiles:
         return found
 
 
+class RecordedRequests:
+    """The sandbox's record file (`--record`), each line read once: which SKUs Meta was told which quantity."""
+
+    def __init__(self, path):
+        # From its end: the requests so far are the first sync's, answered while no drop waited.
+        self.path, self.offset, self.partial = path, os.path.getsize(path), b""
+
+    def find(self, sku, quantity):
+        """Whether a request answered since the last call set `sku` to `quantity`."""
+        with open(self.path, "rb") as f:
+            f.seek(self.offset)
+            data = self.partial + f.read()
+            self.offset = f.tell()
+        *lines, self.partial = data.split(b"\n")  # the last piece is empty or a line still being written
+        found = False
+        for line in lines:
+            if f'"{sku}"'.encode() not in line:
+                continue
+            request = json.loads(line)
+            body = request.get("body") if request.get("status") == 200 else None
+            for item in (body.get("requests", []) if isinstance(body, dict) else []):
+                data = item.get("data", {})
+                found = found or (data.get("id") == sku and data.get("quantity_to_sell_on_facebook") == quantity)
+        return found
+
+
+def start_sandbox(binary, record):
+    """`catalogsync sandbox --port 0 --record RECORD`; returns the process and its base URL."""
+    sandbox = subprocess.Popen([binary, "sandbox", "--port", "0", "--record", record], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL)
+    line = sandbox.stdout.readline().decode()
+    if "http://127.0.0.1:" not in line:
+        sandbox.kill()
+        sys.exit(f"the sandbox did not start: {line!r}")
+    return sandbox, line.split("listening on ")[1].split()[0]
+
+
 def wait_until_idle(log_path, daemon, quiet=1.5, limit=600):
     """Until the daemon's log ends with a finished cycle and has been quiet for `quiet` seconds."""
     started = time.time()
@@ -67,8 +124,10 @@ def wait_until_idle(log_path, daemon, quiet=1.5, limit=600):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--binary", required=True)
-    p.add_argument("--state", required=True, help="a state folder with the catalog (copied, not changed)")
+    p.add_argument("--state", help="a state folder with the catalog (copied, not changed); not with meta")
     p.add_argument("--feed", required=True, help="the primary feed that state was synced from")
+    p.add_argument("--platform", choices=("file", "meta"), default="file",
+                   help="the channel: a file channel (default), or Meta on the sandbox")
     p.add_argument("--next-feed", help="another generation of the primary feed: drop while the daemon syncs it")
     p.add_argument("--delay-max", type=float, default=6.0,
                    help="with --next-feed: the longest wait between replacing the primary feed and the drop")
@@ -76,10 +135,13 @@ def main():
     p.add_argument("--work", default=None, help="kept afterwards; by default a temporary folder, removed after a "
                    "successful run (it holds a copy of the state) and kept with the daemon's log after a failure")
     a = p.parse_args()
+    if (a.state is None) != (a.platform == "meta"):
+        p.error("--state is needed with the file channel, and not used with meta (the sandbox starts empty)")
     work = a.work or tempfile.mkdtemp(prefix="catalogsync-latency-")
     state, inv, out = (os.path.join(work, n) for n in ("state", "inventory", "out"))
     shutil.rmtree(state, ignore_errors=True)
-    shutil.copytree(a.state, state)
+    if a.state:
+        shutil.copytree(a.state, state)
     for folder in (inv, out):
         shutil.rmtree(folder, ignore_errors=True)
         os.makedirs(folder)
@@ -102,30 +164,35 @@ def main():
             rows = csv.reader(f)
             next(rows)
             skus = [next(rows)[0] for _ in range(1000)]
-    config = os.path.join(work, "catalogsync.json")
-    with open(config, "w") as f:
-        f.write(f"""{{
-  state_dir: "{state}",
-  log: {{ format: "logfmt", level: "info" }},
-  feeds: [
-    {{ name: "products", source: "{primary}", profile: "google", currency: "SEK", locale: "en_US",
-       guards: {{ min_items: 1 }}, poll: "24h" }},
-    {{ name: "stock", source: "{inv}", kind: "inventory", poll: "24h" }},
-  ],
-  channels: [ {{ name: "bench", type: "file", path: "{out}" }} ],
-}}
-""")
+    config, record = os.path.join(work, "catalogsync.json"), os.path.join(work, "requests.jsonl")
     log = open(os.path.join(work, "daemon.log"), "w")
-    daemon = subprocess.Popen([a.binary, "run", "--config", config], stderr=log, stdout=log)
-    measured = False
+    daemon, sandbox, measured = None, None, False
     try:
+        channel = f'{{ name: "bench", type: "file", path: "{out}" }}'
+        if a.platform == "meta":
+            token = os.path.join(work, "meta.token")
+            with open(os.open(token, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+                f.write("sandbox-token\n")
+            sandbox, base = start_sandbox(a.binary, record)
+            channel = (f'{{ name: "bench", type: "meta", catalog_id: "1", base_url: "{base}/meta/v21.0", '
+                       f'token_file: "{token}" }}')
+        with open(config, "w") as f:
+            f.write(CONFIG.format(state=state, primary=primary, inventory=inv, channel=channel))
+        if sandbox:
+            started = time.time()
+            seeded = subprocess.run([a.binary, "sync", "--once", "--config", config], stdout=subprocess.DEVNULL,
+                                    stderr=log)
+            if seeded.returncode > 1:  # 1: data problems, such as the inventory folder without a file yet
+                sys.exit(f"syncing the feed into the sandbox failed ({seeded.returncode}); see {log.name}")
+            print(f"first sync through the sandbox: {time.time() - started:.1f} s", file=sys.stderr)
+        daemon = subprocess.Popen([a.binary, "run", "--config", config], stderr=log, stdout=log)
         started = time.time()
         while "event=cycle.finished" not in open(log.name).read():
             if daemon.poll() is not None:
                 sys.exit(f"the daemon exited ({daemon.returncode}); see {log.name}")
             time.sleep(0.5)
         print(f"start-up cycle: {time.time() - started:.1f} s", file=sys.stderr)
-        batches = BatchFiles(out)
+        batches = RecordedRequests(record) if sandbox else BatchFiles(out)
         times = []
         for drop in range(a.drops):
             if a.next_feed:
@@ -136,6 +203,8 @@ def main():
                 time.sleep(random.uniform(0, a.delay_max))
                 sku, quantity = skus[drop], 0
             else:
+                if sandbox:  # a Meta push waits for its batch's status (`poll_interval`): not behind the last one
+                    wait_until_idle(log.name, daemon, quiet=0.3)
                 sku, quantity = random.choice(skus), 1000 + drop
             staging = os.path.join(work, f".stock-{drop}.csv")
             with open(staging, "w") as f:
@@ -155,8 +224,10 @@ def main():
         print(f"{len(times)} drops: p50 {q(0.5):.0f} ms, p99 {q(0.99):.0f} ms, max {times[-1]:.0f} ms")
         measured = True
     finally:
-        daemon.terminate()
-        daemon.wait(timeout=60)
+        for process in (daemon, sandbox):
+            if process:
+                process.terminate()
+                process.wait(timeout=60)
         log.close()
         if measured and a.work is None:
             shutil.rmtree(work)
