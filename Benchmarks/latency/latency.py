@@ -13,8 +13,7 @@ With `--next-feed` (another generation of the primary feed, e.g. `feed_1000000_g
 lands while the daemon syncs the primary feed: the primary file is replaced by the other generation,
 and the drop follows after a random delay of up to `--delay-max` seconds. Each drop then sets an
 in-stock SKU to 0 (a stock decrease, the delta that jumps the queue), and the next drop waits until
-the daemon is idle again. The primary feed is read from a copy in the work folder, so the start-up
-cycle maps every row once more.
+the daemon is idle again. The primary feed is read from a copy in the work folder.
 
 With `--platform meta` the channel is a Meta catalog on `catalogsync sandbox` (started on a free port of
 127.0.0.1 with `--record`), and a drop counts once the sandbox has answered an `items_batch` request that
@@ -40,12 +39,12 @@ CONFIG = """{{
 
 
 def in_stock_skus(path, count):
-    """The first `count` SKUs of a CSV feed with a quantity above 0: {sku: quantity}."""
-    found = {}
+    """The first `count` SKUs of a CSV feed with a quantity above 0, in feed order."""
+    found = []
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
             if row.get("quantity", "").isdigit() and int(row["quantity"]) > 0:
-                found[row["id"]] = int(row["quantity"])
+                found.append(row["id"])
                 if len(found) == count:
                     break
     return found
@@ -154,8 +153,8 @@ def main():
         primary = os.path.join(work, "primary.csv")
         shutil.copyfile(a.feed, primary)
         # A decrease in either generation: in stock in both.
-        first, second = in_stock_skus(a.feed, 20_000), in_stock_skus(a.next_feed, 20_000)
-        skus = [sku for sku in first if sku in second]
+        second = set(in_stock_skus(a.next_feed, 20_000))
+        skus = [sku for sku in in_stock_skus(a.feed, 20_000) if sku in second]
         if len(skus) < a.drops:
             sys.exit(f"only {len(skus)} SKUs in stock in both generations among the first rows")
         random.shuffle(skus)

@@ -131,4 +131,3 @@ extension DaemonTests {
         #expect(daemon.stop() == 0)
     }
 }
-
