@@ -80,14 +80,57 @@ extension DaemonTests {
     /// A stock drop that arrives while the daemon pushes a large generation goes out after the batch in flight,
     /// ahead of the rest of that generation, which follows in the next cycle.
     @Test func aStockDropDoesNotWaitForTheRestOfAGenerationsPush() throws {
-        func feed(quantity: Int) -> String {
-            "id,title,price,availability,quantity\n"
-                + (0..<1_000).map { "S\(1_000 + $0),Item \($0),99.00 SEK,in_stock,\(quantity)\n" }.joined()
+        let f = try LongPush()
+        defer { f.daemon.kill() }
+        try f.startGeneration()
+        let staged = f.w.root.appendingPathComponent("feeds/.stock.csv")
+        try "id,quantity\nS1500,0\n".write(to: staged, atomically: false, encoding: .utf8)
+        guard rename(staged.path, f.w.root.appendingPathComponent("feeds/stock/stock.csv").path) == 0 else {
+            throw NotifySocket.Failure(description: "rename: \(String(cString: strerror(errno)))")
         }
-        let w = try Workspace(feed: feed(quantity: 5))
-        let stock = w.root.appendingPathComponent("feeds/stock")
-        try FileManager.default.createDirectory(at: stock, withIntermediateDirectories: true)
-        // Two deltas a batch: the generation below takes 500 batches, each written and fsync'd.
+
+        // Everything arrives: the generation's 1,000 (S1500's perhaps superseded by the drop) and the drop.
+        try #require(eventually(timeout: 60) { let pushed = try f.pushedSinceStart()
+            return Set(pushed.map(\.sku)).count == 1_000 && pushed.contains { $0 == ("S1500", 0) } }, "\(f.daemon.log)")
+        let pushed = try f.pushedSinceStart()
+        let drop = try #require(pushed.firstIndex { $0 == ("S1500", 0) })
+        let generation = pushed.indices.filter { pushed[$0].quantity == 6 }
+        // The drop left while most of the generation still waited: not after it, as it would behind a whole push.
+        #expect(generation.filter { $0 > drop }.count > 500, "drop at \(drop) of \(pushed.count)")
+        #expect(!f.daemon.lines(of: "push.yielded").isEmpty)
+        #expect(pushed.last { $0.sku == "S1500" }?.quantity == 0)
+        #expect(Set(pushed.filter { $0.sku != "S1500" }.map(\.quantity)) == [6])
+        #expect(f.daemon.stop() == 0)
+    }
+
+    /// A file in a watched folder that is no feed's (an export's notes, a temporary file) does not end a push: no
+    /// cycle would read it, and the rest would wait for the next poll.
+    @Test func aFileThatIsNoFeedsDoesNotEndAPush() throws {
+        let f = try LongPush()
+        defer { f.daemon.kill() }
+        try f.startGeneration()
+        try "notes\n".write(to: f.w.root.appendingPathComponent("feeds/notes.txt"), atomically: false, encoding: .utf8)
+        try #require(eventually { try Set(f.pushedSinceStart().map(\.sku)).count == 1_000 }, "\(f.daemon.log)")
+        #expect(f.daemon.lines(of: "push.yielded").isEmpty)
+        #expect(f.daemon.stop() == 0)
+    }
+}
+
+/// A daemon with 1,000 items, an inventory feed (the folder `feeds/stock`) and a file channel that takes two deltas
+/// a batch: a generation that changes every item takes 500 batches to push, each written and fsync'd.
+private struct LongPush {
+    let w: Workspace
+    let daemon: DaemonProcess
+
+    static func feed(quantity: Int) -> String {
+        "id,title,price,availability,quantity\n"
+            + (0..<1_000).map { "S\(1_000 + $0),Item \($0),99.00 SEK,in_stock,\(quantity)\n" }.joined()
+    }
+
+    init() throws {
+        w = try Workspace(feed: Self.feed(quantity: 5))
+        try FileManager.default.createDirectory(at: w.root.appendingPathComponent("feeds/stock"),
+                                                withIntermediateDirectories: true)
         try """
             {
               state_dir: "../state",
@@ -99,35 +142,25 @@ extension DaemonTests {
               channels: [{ name: "local", type: "file", path: "../out/local", batch_size: 2 }],
             }
             """.write(to: w.config, atomically: true, encoding: .utf8)
-        let (daemon, _) = try w.startDaemon()
-        defer { daemon.kill() }
-        try #require(try w.deltas().count == 1_000, "\(daemon.log)")
+        (daemon, _) = try w.startDaemon()
+        guard try w.deltas().count == 1_000 else {
+            daemon.kill()
+            throw NotifySocket.Failure(description: "the first sync did not push 1,000 deltas; log:\n\(daemon.log)")
+        }
+    }
 
+    /// Replaces the feed with one that raises every item's stock (1,000 deltas, safe to wait) and waits until the
+    /// first batch of them is out.
+    func startGeneration() throws {
         let batches = w.batchFiles().count
-        try w.renameFeedIntoPlace(feed(quantity: 6))  // every item's stock goes up: 1,000 deltas, safe to wait
+        try w.renameFeedIntoPlace(Self.feed(quantity: 6))
         try #require(eventually(interval: 0.002) { w.batchFiles().count > batches }, "\(daemon.log)")
-        let staged = w.root.appendingPathComponent("feeds/.stock.csv")
-        try "id,quantity\nS1500,0\n".write(to: staged, atomically: false, encoding: .utf8)
-        guard rename(staged.path, stock.appendingPathComponent("stock.csv").path) == 0 else {
-            throw NotifySocket.Failure(description: "rename: \(String(cString: strerror(errno)))")
-        }
+    }
 
-        // Everything arrives: the generation's 1,000 (S1500's perhaps superseded by the drop) and the drop.
-        func quantities() throws -> [(sku: String, quantity: Int?)] {
-            try w.deltas().dropFirst(1_000).map {
-                ($0["id"] as? String ?? "", ($0["values"] as? [String: Any])?["quantity"] as? Int)
-            }
+    /// SKU and quantity of each delta since the first sync's, in the order they were pushed.
+    func pushedSinceStart() throws -> [(sku: String, quantity: Int?)] {
+        try w.deltas().dropFirst(1_000).map {
+            ($0["id"] as? String ?? "", ($0["values"] as? [String: Any])?["quantity"] as? Int)
         }
-        try #require(eventually(timeout: 60) { try Set(quantities().map(\.sku)).count == 1_000
-            && quantities().contains { $0 == ("S1500", 0) } }, "\(daemon.log)")
-        let pushed = try quantities()
-        let drop = try #require(pushed.firstIndex { $0 == ("S1500", 0) })
-        let generation = pushed.indices.filter { pushed[$0].quantity == 6 }
-        // The drop left while most of the generation still waited: not after it, as it would behind a whole push.
-        #expect(generation.filter { $0 > drop }.count > 500, "drop at \(drop) of \(pushed.count)")
-        #expect(!daemon.lines(of: "push.yielded").isEmpty)
-        #expect(pushed.last { $0.sku == "S1500" }?.quantity == 0)
-        #expect(Set(pushed.filter { $0.sku != "S1500" }.map(\.quantity)) == [6])
-        #expect(daemon.stop() == 0)
     }
 }
