@@ -6,7 +6,8 @@ import Testing
 @testable import Daemon
 
 /// Properties of whole sync runs: random catalogs, random sequences of stock changes and feed
-/// generations, 1–4 file channels with random shared and partition policies.
+/// generations, 1–4 file channels with random shared and partition policies and batch sizes, pushes that give
+/// way after their first batch at random (as the daemon's do to a feed change).
 @Suite struct StockPropertyTests {
     @Test func noChannelIsToldMoreThanItsRulesAllowAndNothingIsLostOrOvertaken() async throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["CATALOGSYNC_SEED"] ?? "") ?? 0xC0FFEE
@@ -30,7 +31,8 @@ import Testing
             } else {
                 stock += ", share: 0.\(random.next(in: 1...9))"
             }
-            channels.append("{ name: \"c\(index)\", type: \"file\", path: \"out/c\(index)\", stock: { \(stock) } }")
+            channels.append("{ name: \"c\(index)\", type: \"file\", path: \"out/c\(index)\", "
+                + "batch_size: \(random.next(in: 1...3)), stock: { \(stock) } }")
         }
         let configText = """
             { state_dir: "state", feeds: [{ name: "f", source: "feed.csv", currency: "SEK",
@@ -46,8 +48,16 @@ import Testing
             let rows = skus.map { "\($0),Item,10.00 SEK,in_stock,\(stock[$0]!)" }
             try (["id,title,price,availability,quantity"] + rows).joined(separator: "\n")
                 .write(to: root.appendingPathComponent("feed.csv"), atomically: true, encoding: .utf8)
-            let logger = Logger(minimumLevel: .error, sink: { _ in })
-            _ = try await SyncJob(config: config, store: store, logger: logger).run()
+            let job = SyncJob(config: config, store: store, logger: Logger(minimumLevel: .error, sink: { _ in }))
+            // A push may give way after its first batch; then the next generation comes before the rest is pushed
+            // (its run pushes both), or a run without new data pushes the rest, as the daemon's next cycle does.
+            var options = SyncOptions()
+            let givesWay = random.next(in: 0...1) == 0
+            options.shouldYield = { givesWay }
+            if try await job.run(options: options).channels.contains(where: \.yielded) {
+                if generation < 5, random.next(in: 0...1) == 0 { continue }
+                _ = try await job.run()
+            }
 
             let told = try config.channels.map { try Self.replay(root.appendingPathComponent("out/\($0.name)")) }
             let rules = config.channels.map { (name: $0.name, rules: $0.rules) }
