@@ -12,15 +12,17 @@ import Store
 ///
 /// The download goes to a temporary file that is renamed into place only when complete: a failed or
 /// cut-off download never replaces the last good copy, and the feed is rejected for the run (so
-/// nothing is deleted because of it).
+/// nothing is deleted because of it). The response's validators are not stored here: the run that reads the
+/// download stores them in its transaction (`SyncJob.ingestFeeds`), so a run that fails or is killed before its
+/// commit leaves the old ones, and the next fetch downloads the feed again instead of hearing "not modified".
 struct FeedFetcher {
     let store: CatalogStore
     let stateDirectory: URL
     let logger: Logger
 
     enum Outcome {
-        /// A new version: read it from `file`.
-        case changed(URL)
+        /// A new version: read it from `file`; store `validators` with what the run makes of it.
+        case changed(URL, FetchValidators)
         /// The server says nothing changed since the last download.
         case unchanged
     }
@@ -71,9 +73,6 @@ struct FeedFetcher {
             guard rename(temporary.path, file.path) == 0 else {
                 throw FeedRejection("\(file.path): \(String(cString: strerror(errno)))")
             }
-            try store.setFetchValidators(feed: feed.name, source: feed.source,
-                                         etag: http.value(forHTTPHeaderField: "ETag"),
-                                         lastModified: http.value(forHTTPHeaderField: "Last-Modified"))
         } catch let rejection as FeedRejection {
             throw rejection
         } catch {
@@ -81,6 +80,7 @@ struct FeedFetcher {
         }
         logger.info("feed.fetched", ["feed": feed.name, "bytes": (try? FileManager.default
             .attributesOfItem(atPath: file.path))?[.size] as? Int ?? 0])
-        return .changed(file)
+        return .changed(file, FetchValidators(etag: http.value(forHTTPHeaderField: "ETag"),
+                                              lastModified: http.value(forHTTPHeaderField: "Last-Modified")))
     }
 }

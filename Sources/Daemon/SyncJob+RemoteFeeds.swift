@@ -1,9 +1,12 @@
 import Foundation
+import Store
 
 extension SyncJob {
     /// What to read for each remote feed: the fresh download, nothing (not modified), or why the fetch failed.
     enum RemoteSource {
-        case file(URL)
+        /// Read `file`; store `validators` (the download's) in the run's transaction once the feed's outcome is
+        /// recorded there.
+        case file(URL, validators: FetchValidators?)
         case unchanged
         case failed(FeedRejection)
     }
@@ -15,7 +18,7 @@ extension SyncJob {
         for feed in config.feeds where feed.isRemote && (options.feeds?.contains(feed.name) ?? true) {
             do {
                 switch try await fetcher.fetch(feed, ignoreCache: options.refetch) {
-                case .changed(let file): sources[feed.name] = .file(file)
+                case .changed(let file, let validators): sources[feed.name] = .file(file, validators: validators)
                 case .unchanged: sources[feed.name] = .unchanged
                 }
             } catch {
@@ -31,7 +34,8 @@ extension SyncJob {
         var sources: [String: RemoteSource] = [:]
         for feed in config.feeds where feed.isRemote {
             let file = fetcher.cachedFile(feed)
-            sources[feed.name] = FileManager.default.fileExists(atPath: file.path) ? .file(file) : .unchanged
+            sources[feed.name] = FileManager.default.fileExists(atPath: file.path)
+                ? .file(file, validators: nil) : .unchanged
         }
         return sources
     }

@@ -152,8 +152,11 @@ public struct SyncJob {
             var reports: [FeedReport] = []
             for var feed in config.feeds where options.feeds?.contains(feed.name) ?? true {
                 var rejection: FeedRejection?
+                var validators: FetchValidators?
                 switch sources[feed.name] {
-                case .file(let file)?: feed.sourceURL = file
+                case .file(let file, let fetched)?:
+                    feed.sourceURL = file
+                    validators = fetched
                 case .unchanged?:
                     var report = FeedReport(name: feed.name, source: feed.source)
                     report.outcome = .unchanged
@@ -164,8 +167,13 @@ public struct SyncJob {
                 }
                 let ingest = Ingest(feed: feed, store: store, logger: logger, ignoreGuards: options.ignoreGuards,
                                     writesDigestFile: options.writesDigestFiles)
+                // The download was read (applied or turned down): the next fetch may ask whether it changed.
+                func recordDownload() throws {
+                    if let validators { try store.setFetchValidators(feed: feed.name, source: feed.source, validators) }
+                }
                 if let report = turnedDown[feed.name] {
                     try ingest.recordTurnedDown(report, now: now)
+                    try recordDownload()
                     reports.append(report)
                     continue
                 }
@@ -178,6 +186,7 @@ public struct SyncJob {
                     }
                     try ingest.recordTurnedDown(report, now: now)
                 }
+                try recordDownload()
                 reports.append(report)
             }
             return reports
@@ -273,6 +282,7 @@ public struct SyncJob {
     }
 
     private func log(_ report: FeedReport) {
+        guard report.outcome != .unchanged else { return }  // `feed.not_modified` said so
         for issue in report.issues {
             logger.warning("row.rejected", ["feed": report.name, "line": issue.location.line,
                                             "reason": issue.code, "detail": issue.message])

@@ -54,7 +54,8 @@ import Testing
         }
     }
 
-    @Test func conditionalGetSkipsAnUnchangedFeedAndAFailedFetchDeletesNothing() throws {
+    /// A workspace whose feed is served by `server` from `served/products.csv`.
+    private static func servedWorkspace() throws -> (Workspace, served: URL, server: FeedServer) {
         let w = try Workspace(feed: sampleFeed())
         let served = w.root.appendingPathComponent("served")
         try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
@@ -65,6 +66,11 @@ import Testing
               feeds: [{ name: "products", source: "http://127.0.0.1:\(server.port)/products.csv", currency: "SEK", locale: "sv_SE" }],
               channels: [{ name: "local", type: "file", path: "../out/local" }] }
             """.write(to: w.config, atomically: true, encoding: .utf8)
+        return (w, served, server)
+    }
+
+    @Test func conditionalGetSkipsAnUnchangedFeedAndAFailedFetchDeletesNothing() throws {
+        let (w, served, server) = try Self.servedWorkspace()
         let first = try w.run(["sync", "--once"])
         #expect(first.status == 0, "\(first.stdout)\\n\(first.stderr)")
         #expect(try w.deltas().count == 3)
@@ -82,5 +88,43 @@ import Testing
         #expect(failed.status == 1)
         #expect(failed.stdout.contains("fetch failed: HTTP 503"), "\(failed.stdout)")
         #expect(try w.deltas().count == 4)
+    }
+
+    /// The validators of a download are stored with what the run made of it: a run that fails before its commit
+    /// (or is killed) leaves the old ones, and the next run downloads the feed again instead of hearing
+    /// "not modified" and never reading it.
+    @Test func aDownloadARunDidNotCommitIsFetchedAndReadAgain() throws {
+        let (w, served, server) = try Self.servedWorkspace()
+        #expect(try w.run(["sync", "--once"]).status == 0)
+        try sampleFeed(quantityOfA2: 1).write(to: served.appendingPathComponent("products.csv"), atomically: true,
+                                             encoding: .utf8)
+        // The run's transaction begins (1st SQLite operation counted), then fails before its commit (2nd).
+        let failed = try Workspace.catalogsync(["sync", "--once", "--config", w.config.path], in: w.root,
+                                               environment: ["CATALOGSYNC_FAILPOINT": "sqlite:2"])
+        #expect(failed.status == 3, "\(failed.stdout)\n\(failed.stderr)")
+        #expect(failed.stderr.contains("injected failure before COMMIT"), "\(failed.stderr)")
+        #expect(try w.deltas().count == 3)
+        let again = try w.run(["sync", "--once"])
+        #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
+        #expect(!again.stdout.contains("unchanged since the last download"), "\(again.stdout)")
+        let deltas = try w.deltas()
+        #expect(deltas.count == 4)
+        #expect((deltas.last?["values"] as? [String: Any])?["quantity"] as? Int == 1, "\(deltas.last ?? [:])")
+        #expect(server.requests.count == 3)
+        // Read now: the next run is told it has not changed.
+        #expect(try w.run(["sync", "--once"]).stdout.contains("unchanged since the last download"))
+    }
+
+    /// A download turned down (here: held by a guard) was read too: it is not downloaded again while unchanged.
+    @Test func aHeldDownloadIsNotFetchedAgainWhileUnchanged() throws {
+        let (w, served, server) = try Self.servedWorkspace()
+        #expect(try w.run(["sync", "--once"]).status == 0)
+        try "id,item_group_id,title,price,sale_price,availability,quantity,brand\nA1,G1,Dress,199.00 SEK,,in_stock,5,N\n"
+            .write(to: served.appendingPathComponent("products.csv"), atomically: true, encoding: .utf8)
+        let held = try w.run(["sync", "--once"])
+        #expect(held.status == 1 && held.stdout.contains("HELD"), "\(held.stdout)")
+        let again = try w.run(["sync", "--once"])
+        #expect(again.stdout.contains("unchanged since the last download"), "\(again.stdout)")
+        #expect(server.requests.count == 3 && server.requests[2].hasPrefix("\""))
     }
 }
