@@ -55,6 +55,9 @@ struct Ingest {
     var ignoreGuards = false
     /// Bring the feed's digest file up to this generation (`SyncOptions.writesDigestFiles`).
     var writesDigestFile = true
+    /// Asked for each row (or run of unchanged rows) of a primary feed that the writing thread takes: `true` throws
+    /// `SyncGaveWay` (`SyncOptions.shouldGiveWay`).
+    var shouldGiveWay: @Sendable () -> Bool = { false }
 
     /// Reads the feed and applies it, inside the caller's transaction. A feed rejected or held comes back with
     /// that outcome, and whatever it changed before is still in the transaction: the caller rolls it back and
@@ -121,6 +124,7 @@ struct Ingest {
         var staging = false
         try store.beginStagedItems()
         while let row = try rows.next() {
+            if shouldGiveWay() { throw SyncGaveWay() }
             let prepared: PreparedOffer
             switch row {
             case .issue(let issue):

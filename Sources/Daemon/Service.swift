@@ -10,8 +10,10 @@ import Store
 /// arrive on one stream and are handled one at a time. Feeds in local folders are watched with inotify
 /// (debounced); every feed is also re-read every `poll` (default 5m). A feed file that changes while a cycle
 /// pushes ends that push after the batch in flight: the cycle that reads the change pushes the rest, most urgent
-/// first. Pending deltas are retried with backoff. SIGTERM/SIGINT: stop after the batch in flight, exit 0; a
-/// second signal exits at once.
+/// first. An inventory feed's file that changes while a cycle reads a primary feed (or reconciles what it read)
+/// makes that cycle give way: it is rolled back, the inventory feed's cycle goes first, then the primary feed is
+/// read again (at most `maxGiveWays` times in a row). Pending deltas are retried with backoff. SIGTERM/SIGINT:
+/// stop after the batch in flight, exit 0; a second signal exits at once.
 /// SIGHUP: reload the configuration; a broken one is rejected and the old one keeps running.
 public final class Service {
     private var config: Config
@@ -21,12 +23,14 @@ public final class Service {
     private let lock: StateLock
     private let notifier = SystemdNotifier()
     private let stopFlag = Flag()
-    /// Set when a watched feed file changes, cleared when a cycle starts: a cycle's push then ends after its batch
-    /// in flight, and the cycle that the change's event starts next reads it and pushes what is left, most urgent
-    /// first. So a stock drop does not wait for the rest of a large generation's deltas.
-    private let feedChangeWaiting = Flag()
-    /// The feeds whose files the watcher's thread matches changes against (`feedChangeWaiting`).
-    private let watchedFeeds: WatchedFeeds
+    /// The feeds whose files changed since a cycle last started reading them, noted by the watcher's thread before
+    /// it hands the change's event on. While any waits, a cycle's push ends after its batch in flight, and the cycle
+    /// that the change's event starts next reads it and pushes what is left, most urgent first: a stock drop does
+    /// not wait for the rest of a large generation's deltas. While an inventory feed's change waits, a cycle reading
+    /// a primary feed gives way (`SyncOptions.shouldGiveWay`): nor does it wait for a large generation's ingest.
+    private let changes: FeedChanges
+    /// Cycles reading a primary feed that gave way since one of them last ran to the end.
+    private var giveWays = 0
     private var counters = MetricsWriter.Counters()
     private var nextRead: [String: Date] = [:]
     private var dirtyFeeds: Set<String> = []
@@ -42,13 +46,16 @@ public final class Service {
     /// the file or renames it into place, so this only gathers the events of one burst (several files).
     static let debounceSeconds = 0.02
     static let defaultPollSeconds = 300.0
+    /// How many times in a row a cycle reading a primary feed gives way before it runs to the end regardless: each
+    /// time throws away its work so far, and inventory changes coming often would otherwise hold it back forever.
+    static let maxGiveWays = 3
 
     /// Takes the state lock and opens the state. - Throws: `StateLockError` when another daemon runs.
     public init(config: Config, configURL: URL) throws {
         self.config = config
         self.configURL = configURL
         logger = Logger(format: config.logFormat, minimumLevel: config.logLevel)
-        watchedFeeds = WatchedFeeds(config.feeds)
+        changes = FeedChanges(config.feeds)
         lock = try StateLock(directory: config.stateDirectory, owner: "daemon")
         store = try CatalogStore(directory: config.stateDirectory)
     }
@@ -66,7 +73,7 @@ public final class Service {
             return ExitStatus.couldNotRun
         }
         watcher.start()
-        let (stopFlag, feedChangeWaiting, watchedFeeds) = (self.stopFlag, self.feedChangeWaiting, self.watchedFeeds)
+        let (stopFlag, changes) = (self.stopFlag, self.changes)
         let tickGate = Flag()
         let forwarders = [
             Task {
@@ -82,7 +89,7 @@ public final class Service {
             },
             Task {
                 for await url in watcher.changes {
-                    if watchedFeeds.cover(url) { feedChangeWaiting.set() }  // before the event: a cycle may be running
+                    changes.note(url)  // before the event: a cycle may be running
                     continuation.yield(.fileChanged(url))
                 }
             },
@@ -147,7 +154,14 @@ public final class Service {
             let feeds = dirtyFeeds
             dirtyFeeds = []
             dirtySince = nil
-            await cycle(feeds: feeds, reason: "file_changed")
+            // Stock first: an inventory feed's cycle takes milliseconds, a primary feed's may take seconds.
+            let inventory = Set(config.feeds.filter { $0.kind == .inventory && feeds.contains($0.name) }.map(\.name))
+            if !inventory.isEmpty && inventory.count < feeds.count {
+                await cycle(feeds: inventory, reason: "file_changed")
+                await cycle(feeds: feeds.subtracting(inventory), reason: "file_changed")
+            } else {
+                await cycle(feeds: feeds, reason: "file_changed")
+            }
             return
         }
         let due = Set(config.feeds.filter { (nextRead[$0.name] ?? .distantFuture) <= now }.map(\.name))
@@ -176,8 +190,9 @@ public final class Service {
     }
 
     /// One pass: read `feeds` (nil: all), reconcile, push. Never throws: failures are logged and retried.
-    /// - Parameter yields: whether the push gives way to a feed change that arrives meanwhile; not for a
-    ///   command's run, which reports what it pushed.
+    /// - Parameter yields: whether the push gives way to a feed change that arrives meanwhile, and the ingest and
+    ///   reconcile of a primary feed to an inventory feed's change (the cycle is rolled back and its feeds are read
+    ///   again after that change's cycle); not for a command's run, which reports what it did.
     @discardableResult
     private func cycle(feeds: Set<String>?, reason: String, repushEverything: Bool = false,
                        ignoreGuards: Bool = false, yields: Bool = true) async -> SyncSummary? {
@@ -185,17 +200,24 @@ public final class Service {
         let started = Date()
         var options = SyncOptions(feeds: feeds, repushEverything: repushEverything, ignoreGuards: ignoreGuards)
         options.refetch = reason == "resync"
-        let (stopFlag, feedChangeWaiting) = (self.stopFlag, self.feedChangeWaiting)
+        let (stopFlag, changes) = (self.stopFlag, self.changes)
         options.shouldStop = { stopFlag.isSet }
-        // This cycle reads every change noted so far (or the next one does, for feeds it does not read).
-        feedChangeWaiting.open()
-        if yields { options.shouldYield = { feedChangeWaiting.isSet } }
+        // This cycle reads the changes noted so far to its feeds; those to other feeds wait for the next.
+        changes.take(feeds)
+        if yields { options.shouldYield = { changes.anyWaiting } }
+        let readsPrimary = config.feeds.contains { $0.kind == .primary && (feeds?.contains($0.name) ?? true) }
+        // A remote feed would be downloaded again: it does not give way.
+        let readsRemote = config.feeds.contains { $0.isRemote && (feeds?.contains($0.name) ?? true) }
+        if yields && readsPrimary && !readsRemote && giveWays < Self.maxGiveWays {
+            options.shouldGiveWay = { changes.inventoryWaiting }
+        }
         do {
             let summary = try await SyncJob(config: config, store: store, logger: logger).run(now: started, options: options)
             for feed in config.feeds where feeds?.contains(feed.name) ?? true {
                 nextRead[feed.name] = started.addingTimeInterval(feed.pollSeconds ?? Self.defaultPollSeconds)
             }
             counters.cycles += 1
+            if readsPrimary { giveWays = 0 }
             nextSaleBoundary = summary.channels.compactMap(\.nextChange).min()
             var failed = false
             for channel in summary.channels {
@@ -225,7 +247,18 @@ public final class Service {
             logger.info("cycle.finished", ["reason": reason, "seconds": String(format: "%.3f", -started.timeIntervalSinceNow)])
             notifier.status("idle: last cycle \(reason) at \(CatalogStore.timestamp(Date()))")
             return summary
+        } catch is SyncGaveWay {
+            // Rolled back: the inventory feeds' changes are read first (`handleTick`), then its feeds again.
+            giveWays += 1
+            let again = feeds ?? Set(config.feeds.map(\.name))
+            dirtyFeeds.formUnion(again.union(changes.waiting))
+            dirtySince = dirtySince ?? Date()
+            logger.info("cycle.gave_way", ["reason": reason, "feeds": again.sorted().joined(separator: ","),
+                                           "times": giveWays,
+                                           "seconds": String(format: "%.3f", -started.timeIntervalSinceNow)])
+            return nil
         } catch {
+            if readsPrimary { giveWays = 0 }
             // Back off: the feeds are not read again, nor pushes tried, until the delay has passed.
             pushFailures += 1
             let delay = min(300, 5 * pow(2, Double(min(pushFailures, 6))))
@@ -301,7 +334,7 @@ public final class Service {
                                   hint: "restart the service to move the state")
             }
             config = fresh
-            watchedFeeds.set(fresh.feeds)
+            changes.set(fresh.feeds)  // every feed is read again
             logger = Logger(format: fresh.logFormat, minimumLevel: fresh.logLevel)
             try watchFeedFolders(watcher)
             nextRead = [:]
@@ -340,18 +373,6 @@ enum ServiceEvent: Sendable {
     case signal(SignalWatcher.Event)
     case fileChanged(URL)
     case tick
-}
-
-/// The configured feeds, for the file watcher's thread: whether a changed file is one of theirs.
-final class WatchedFeeds: @unchecked Sendable {
-    private let lock = NSLock()
-    private var feeds: [FeedConfig]
-
-    init(_ feeds: [FeedConfig]) { self.feeds = feeds }
-
-    func set(_ feeds: [FeedConfig]) { lock.withLock { self.feeds = feeds } }
-
-    func cover(_ url: URL) -> Bool { lock.withLock { feeds.contains { Service.feed($0, covers: url) } } }
 }
 
 /// A thread-safe boolean: the first SIGTERM sets the stop flag, read by the push loop between batches.

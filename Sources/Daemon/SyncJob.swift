@@ -44,6 +44,11 @@ public struct SyncOptions: Sendable {
     /// (the daemon has a feed change waiting: the cycle that reads it pushes its deltas with the rest, most
     /// urgent first).
     public var shouldYield: @Sendable () -> Bool = { false }
+    /// Asked while the run reads a primary feed (each row written, each run of unchanged rows) and reconciles (each
+    /// batch of SKUs):
+    /// `true` abandons the run with `SyncGaveWay`, its transaction rolled back, so that a change waiting on a small
+    /// feed (an inventory feed's stock drop) goes first; the caller runs this one again after it.
+    public var shouldGiveWay: @Sendable () -> Bool = { false }
     /// Bring each feed's digest file up to the generation read; `false` for a run that is rolled back (`preview`),
     /// which would otherwise leave a file the next run may not be able to use.
     var writesDigestFiles = true
@@ -54,6 +59,10 @@ public struct SyncOptions: Sendable {
         self.ignoreGuards = ignoreGuards
     }
 }
+
+/// A run abandoned before its commit for a change waiting elsewhere (`SyncOptions.shouldGiveWay`): nothing of it
+/// was applied or pushed.
+public struct SyncGaveWay: Error {}
 
 /// The outcome of `sync --once`.
 public struct SyncSummary: Sendable {
@@ -133,7 +142,7 @@ public struct SyncJob {
         for channel in config.channels {
             var report = ChannelReport(name: channel.name, type: channel.type.rawValue)
             try reconcile(channel, now: now, seenAt: seenAt, repushEverything: options.repushEverything,
-                          report: &report)
+                          shouldGiveWay: options.shouldGiveWay, report: &report)
             summary.channels.append(report)
         }
     }
@@ -166,7 +175,7 @@ public struct SyncJob {
                 case nil: break
                 }
                 let ingest = Ingest(feed: feed, store: store, logger: logger, ignoreGuards: options.ignoreGuards,
-                                    writesDigestFile: options.writesDigestFiles)
+                                    writesDigestFile: options.writesDigestFiles, shouldGiveWay: options.shouldGiveWay)
                 // The download was read (applied or turned down): the next fetch may ask whether it changed.
                 func recordDownload() throws {
                     if let validators { try store.setFetchValidators(feed: feed.name, source: feed.source, validators) }
@@ -199,7 +208,7 @@ public struct SyncJob {
     /// `repushEverything` diffs against an empty listing wherever the channel has the SKU, so every
     /// listing is sent again in full (absolute values: harmless to a channel that has them).
     func reconcile(_ channel: ChannelConfig, now: Date, seenAt: String, repushEverything: Bool = false,
-                   report: inout ChannelReport) throws {
+                   shouldGiveWay: () -> Bool = { false }, report: inout ChannelReport) throws {
         var counts: [Delta.Operation: Int] = [:]
         var nextChange: Date?
         let staleness = try staleOutcomes(now: now, channel: channel.name)
@@ -229,6 +238,7 @@ public struct SyncJob {
         }
         /// Hands the collected SKUs over to be decided, and writes the batch handed over before them.
         func handOver() throws {
+            if shouldGiveWay() { throw SyncGaveWay() }
             let previous = inFlight
             inFlight = undecided.isEmpty ? nil : Decisions(undecided, by: decider, on: deciding)
             undecided.removeAll(keepingCapacity: true)

@@ -129,19 +129,7 @@ private struct LongPush {
 
     init() throws {
         w = try Workspace(feed: Self.feed(quantity: 5))
-        try FileManager.default.createDirectory(at: w.root.appendingPathComponent("feeds/stock"),
-                                                withIntermediateDirectories: true)
-        try """
-            {
-              state_dir: "../state",
-              log: { level: "debug" },
-              feeds: [
-                { name: "products", source: "../feeds/products.csv", currency: "SEK", locale: "sv_SE" },
-                { name: "stock", source: "../feeds/stock", kind: "inventory" },
-              ],
-              channels: [{ name: "local", type: "file", path: "../out/local", batch_size: 2 }],
-            }
-            """.write(to: w.config, atomically: true, encoding: .utf8)
+        try w.writeDaemonConfig(channelKeys: ", batch_size: 2", stockFolder: true)
         (daemon, _) = try w.startDaemon()
         guard try w.deltas().count == 1_000 else {
             daemon.kill()

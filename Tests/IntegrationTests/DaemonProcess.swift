@@ -161,13 +161,19 @@ final class NotifySocket {
 
 extension Workspace {
     /// Rewrites the configuration for a daemon test: debug logs (so `feed.changed` shows) and `extra`
-    /// top-level keys; `channelKeys` are added to the file channel.
-    func writeDaemonConfig(extra: String = "", channelKeys: String = "") throws {
+    /// top-level keys; `channelKeys` are added to the file channel. With `stockFolder`, an inventory feed `stock`
+    /// reads the folder `feeds/stock` (made here).
+    func writeDaemonConfig(extra: String = "", channelKeys: String = "", stockFolder: Bool = false) throws {
+        if stockFolder {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent("feeds/stock"),
+                                                    withIntermediateDirectories: true)
+        }
+        let stock = stockFolder ? #", { name: "stock", source: "../feeds/stock", kind: "inventory" }"# : ""
         try """
             {
               state_dir: "../state",
               log: { level: "debug" },
-              feeds: [{ name: "products", source: "../feeds/products.csv", currency: "SEK", locale: "sv_SE" }],
+              feeds: [{ name: "products", source: "../feeds/products.csv", currency: "SEK", locale: "sv_SE" }\(stock)],
               channels: [{ name: "local", type: "file", path: "../out/local" \(channelKeys) }],
               \(extra)
             }
