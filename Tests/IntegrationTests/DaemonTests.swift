@@ -26,6 +26,23 @@ import Testing
         #expect(socket.waitFor(timeout: 5) { $0.hasPrefix("STOPPING=1") } != nil, "\(socket.messages)")
     }
 
+    /// A notify socket that nobody reads any more fills after a few datagrams: the daemon drops what does not fit
+    /// and goes on syncing (each cycle sends two statuses).
+    @Test func aNotifySocketNobodyReadsDoesNotStopTheDaemon() throws {
+        let w = try Workspace(feed: sampleFeed())
+        try w.writeDaemonConfig()
+        let socket = try NotifySocket(path: w.root.appendingPathComponent("notify.sock").path)
+        let daemon = try DaemonProcess(w, environment: ["NOTIFY_SOCKET": socket.address])
+        defer { daemon.kill() }
+        try #require(socket.waitForReady() != nil, "no READY=1; log:\n\(daemon.log)")
+        for quantity in 20..<35 {
+            try w.renameFeedIntoPlace(sampleFeed(quantityOfA2: quantity))
+            try #require(eventually { (try w.deltas().last?["values"] as? [String: Any])?["quantity"] as? Int
+                                      == quantity }, "quantity \(quantity) not pushed; log:\n\(daemon.log)")
+        }
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func tellsSystemdItIsReadyThroughAnAbstractSocket() throws {
         let w = try Workspace(feed: sampleFeed())
         try w.writeDaemonConfig()

@@ -6,7 +6,9 @@ public import Foundation
 /// Talks to systemd's `Type=notify` socket without libsystemd: one datagram per notification.
 ///
 /// `$NOTIFY_SOCKET` is a path, or starts with `@` for an abstract socket (whose name begins with NUL).
-/// Without the variable every call does nothing, so the daemon runs the same outside systemd.
+/// Without the variable every call does nothing, so the daemon runs the same outside systemd. A notification the
+/// socket has no room for is dropped rather than waited for: a datagram socket queues only a few unread ones
+/// (`net.unix.max_dgram_qlen`, 10 by default), and a listener that stopped reading must not stop the daemon.
 public struct SystemdNotifier: Sendable {
     public let socketPath: String?
 
@@ -27,7 +29,7 @@ public struct SystemdNotifier: Sendable {
     public func stopping(status: String) { send("STOPPING=1\nSTATUS=\(status)") }
     public func reloading() { send("RELOADING=1") }
 
-    /// Sends one notification. - Returns: whether it was sent.
+    /// Sends one notification, without waiting. - Returns: whether it was sent.
     @discardableResult
     public func send(_ message: String) -> Bool {
         guard let socketPath else { return false }
@@ -47,7 +49,9 @@ public struct SystemdNotifier: Sendable {
         let bytes = Array(message.utf8)
         let sent = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, bytes.count, 0, socketAddress, length) }
+                bytes.withUnsafeBytes {
+                    sendto(fd, $0.baseAddress, bytes.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL), socketAddress, length)
+                }
             }
         }
         return sent == bytes.count
