@@ -13,7 +13,8 @@ With `--next-feed` (another generation of the primary feed, e.g. `feed_1000000_g
 lands while the daemon syncs the primary feed: the primary file is replaced by the other generation,
 and the drop follows after a random delay of up to `--delay-max` seconds. Each drop then sets an
 in-stock SKU to 0 (a stock decrease, the delta that jumps the queue), and the next drop waits until
-the daemon is idle again. The primary feed is read from a copy in the work folder.
+the daemon is idle again (by the `STATUS=` it sends to a notify socket of the script's). Each drop's time
+(UTC) is printed, to find it in the daemon's log. The primary feed is read from a copy in the work folder.
 
 With `--platform meta` the channel is a Meta catalog on `catalogsync sandbox` (started on a free port of
 127.0.0.1 with `--record`), and a drop counts once the sandbox has answered an `items_batch` request that
@@ -23,7 +24,7 @@ waits until the daemon is idle, so that it does not queue behind the last one's 
 empty, so instead of `--state` the script first syncs `--feed` into a new state through it (`sync --once`,
 untimed).
 """
-import argparse, csv, json, os, random, shutil, subprocess, sys, tempfile, time
+import argparse, csv, json, os, random, shutil, socket, subprocess, sys, tempfile, threading, time
 
 CONFIG = """{{
   state_dir: "{state}",
@@ -107,16 +108,42 @@ def start_sandbox(binary, record):
     return sandbox, line.split("listening on ")[1].split()[0]
 
 
-def wait_until_idle(log_path, daemon, quiet=1.5, limit=600):
-    """Until the daemon's log ends with a finished cycle and has been quiet for `quiet` seconds."""
+class Notifications:
+    """The daemon's sd_notify messages, on a socket of our own (`NOTIFY_SOCKET`), read as they come by a thread
+    (a datagram socket queues only a few; the daemon drops what does not fit): the last `STATUS=` says whether it
+    is idle ("idle: last cycle …", or "serving: …" after start-up) or in a cycle ("syncing (…)"). Its log can be
+    quiet for seconds within a cycle (reading a large feed again after it gave way to a drop)."""
+
+    def __init__(self, work):
+        self.path = os.path.join(work, "notify.sock")
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+        self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.socket.bind(self.path)
+        self.status, self.changed = "", time.time()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        while True:
+            for line in self.socket.recv(4096).decode().splitlines():
+                if line.startswith("STATUS="):
+                    self.status, self.changed = line[len("STATUS="):], time.time()
+
+    def idle(self, quiet):
+        """Whether the last status is idle and nothing came for `quiet` seconds (a next cycle may follow at once)."""
+        status, changed = self.status, self.changed
+        return status.startswith(("idle", "serving")) and time.time() - changed >= quiet
+
+
+def wait_until_idle(notifications, daemon, log_path, quiet=0.5, limit=600):
+    """Until the daemon has been idle for `quiet` seconds."""
     started = time.time()
     while time.time() - started < limit:
         if daemon.poll() is not None:
             sys.exit(f"the daemon exited ({daemon.returncode}); see {log_path}")
-        lines = open(log_path).read().splitlines()
-        if lines and "event=cycle.finished" in lines[-1] and time.time() - os.path.getmtime(log_path) >= quiet:
+        if notifications.idle(quiet):
             return
-        time.sleep(0.1)
+        time.sleep(0.05)
     sys.exit(f"the daemon was not idle within {limit} s; see {log_path}")
 
 
@@ -184,7 +211,9 @@ def main():
             if seeded.returncode > 1:  # 1: data problems, such as the inventory folder without a file yet
                 sys.exit(f"syncing the feed into the sandbox failed ({seeded.returncode}); see {log.name}")
             print(f"first sync through the sandbox: {time.time() - started:.1f} s", file=sys.stderr)
-        daemon = subprocess.Popen([a.binary, "run", "--config", config], stderr=log, stdout=log)
+        notifications = Notifications(work)
+        daemon = subprocess.Popen([a.binary, "run", "--config", config], stderr=log, stdout=log,
+                                  env=dict(os.environ, NOTIFY_SOCKET=notifications.path))
         started = time.time()
         while "event=cycle.finished" not in open(log.name).read():
             if daemon.poll() is not None:
@@ -195,7 +224,7 @@ def main():
         times = []
         for drop in range(a.drops):
             if a.next_feed:
-                wait_until_idle(log.name, daemon)
+                wait_until_idle(notifications, daemon, log.name)
                 staged = os.path.join(work, ".primary.csv")
                 os.link(generations[(drop + 1) % 2], staged)
                 os.replace(staged, primary)
@@ -203,20 +232,21 @@ def main():
                 sku, quantity = skus[drop], 0
             else:
                 if sandbox:  # a Meta push waits for its batch's status (`poll_interval`): not behind the last one
-                    wait_until_idle(log.name, daemon, quiet=0.3)
+                    wait_until_idle(notifications, daemon, log.name, quiet=0.3)
                 sku, quantity = random.choice(skus), 1000 + drop
             staging = os.path.join(work, f".stock-{drop}.csv")
             with open(staging, "w") as f:
                 f.write(f"id,quantity\n{sku},{quantity}\n")
-            t0 = time.perf_counter()
+            t0, dropped = time.perf_counter(), time.time()
             os.rename(staging, os.path.join(inv, "stock.csv"))
             while not batches.find(sku, quantity):
                 if time.perf_counter() - t0 > 300:
                     sys.exit(f"drop {drop} ({sku}) not pushed within 300 s; see {log.name}")
                 time.sleep(0.001)
             times.append((time.perf_counter() - t0) * 1000)
-            if a.next_feed:
-                print(f"drop {drop}: {times[-1]:.0f} ms", file=sys.stderr)
+            if a.next_feed:  # when, to find it in the daemon's log
+                stamp = time.strftime("%H:%M:%S", time.gmtime(dropped)) + f".{int(dropped * 1000) % 1000:03d}"
+                print(f"drop {drop} at {stamp} UTC: {times[-1]:.0f} ms", file=sys.stderr)
             time.sleep(0.2)
         times.sort()
         q = lambda x: times[min(len(times) - 1, int(len(times) * x + 0.999) - 1)]
