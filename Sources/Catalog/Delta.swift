@@ -27,9 +27,12 @@ public struct Delta: Hashable, Sendable {
     }
 }
 
-/// The order deltas leave the outbox in: whatever can oversell goes first.
+/// The order deltas leave the outbox in: whatever can oversell goes first, and first of all what a channel would sell
+/// at its next order though there is none: a listing that stops being buyable.
 public enum DeltaPriority: Int, Sendable, Comparable, CaseIterable, Hashable {
-    /// Stock decreases, zeroes and deletions.
+    /// Deletions, stock to zero and out-of-stock changes. (-1: stored values of the others kept their meaning.)
+    case soldOut = -1
+    /// Other stock decreases.
     case stockDecrease = 0
     case price = 1
     case content = 2
@@ -40,6 +43,7 @@ public enum DeltaPriority: Int, Sendable, Comparable, CaseIterable, Hashable {
 
     public var name: String {
         switch self {
+        case .soldOut: return "sold_out"
         case .stockDecrease: return "stock_decrease"
         case .price: return "price"
         case .content: return "content"

@@ -85,26 +85,30 @@ public enum Reconciler {
         return Listing(listing.fields.filter { $0.value != .text("") })
     }
 
-    /// Whatever can oversell goes first: deletions, stock decreases and out-of-stock changes;
-    /// then prices; then content; creations and stock increases last.
+    /// Whatever can oversell goes first: deletions, stock to zero and out-of-stock changes, then other stock
+    /// decreases; then prices; then content; creations and stock increases last.
     public static func priority(of operation: Delta.Operation, from old: Listing?, to new: Listing?) -> DeltaPriority {
         switch operation {
-        case .delete: return .stockDecrease
+        case .delete: return .soldOut
         case .create: return .increase
         case .update: break
         }
         guard let old, let new else { return .content }
+        let wasBuyable = isBuyable(old), isBuyable = isBuyable(new)
+        if wasBuyable && !isBuyable { return .soldOut }
         let oldQuantity = old.quantity, newQuantity = new.quantity
         if let o = oldQuantity, let n = newQuantity, n < o { return .stockDecrease }
         if oldQuantity != nil && newQuantity == nil { return .stockDecrease }
-        let wasBuyable = old["availability"] != .text(Availability.outOfStock.rawValue)
-        let isBuyable = new["availability"] != .text(Availability.outOfStock.rawValue)
-        if wasBuyable && !isBuyable { return .stockDecrease }
         for field in ["price", "sale_price", "sale_price_effective_date"] where old[field] != new[field] {
             return .price
         }
         if let o = oldQuantity, let n = newQuantity, n > o { return .increase }
         if !wasBuyable && isBuyable { return .increase }
         return .content
+    }
+
+    /// Whether a channel showing `listing` takes an order for it: not out of stock, and not a quantity of 0.
+    static func isBuyable(_ listing: Listing) -> Bool {
+        listing["availability"] != .text(Availability.outOfStock.rawValue) && listing.quantity != 0
     }
 }

@@ -41,7 +41,7 @@ import Testing
         let decision = Reconciler.decide(channel: "c", sku: "A1", desired: listing(0), entry: acked(listing(3)))
         guard case .enqueue(let delta) = decision else { Issue.record("expected a delta"); return }
         #expect(delta.changed == ["availability", "quantity"])
-        #expect(delta.priority == .stockDecrease)
+        #expect(delta.priority == .soldOut)
     }
 
     @Test func itemGoneFromTheCatalogIsDeleted() {
@@ -49,7 +49,7 @@ import Testing
         guard case .enqueue(let delta) = decision else { Issue.record("expected a delta"); return }
         #expect(delta.operation == .delete)
         #expect(delta.changed.isEmpty)
-        #expect(delta.priority == .stockDecrease)
+        #expect(delta.priority == .soldOut)
     }
 
     /// The text `decideWithText` hands over is the enqueued values' own encoding, whatever was cleared or pending.
@@ -119,7 +119,7 @@ import Testing
         else { Issue.record("expected a delta"); return }
         #expect(delta.changed == ["availability", "quantity"])
         #expect(delta.values.quantity == 0)
-        #expect(delta.priority == .stockDecrease)
+        #expect(delta.priority == .soldOut)
     }
 
     /// A rejected delta was not applied, but the one it replaced may have been: the wanted state is said again.
@@ -144,7 +144,7 @@ import Testing
         else { Issue.record("expected a delta"); return }
         #expect(delta.operation == .delete)
         #expect(delta.version == 2)
-        #expect(delta.priority == .stockDecrease)
+        #expect(delta.priority == .soldOut)
     }
 
     /// The channel may have deleted the item already: an update could not bring it back whole.
@@ -197,5 +197,21 @@ import Testing
         #expect(Reconciler.priority(of: .update, from: listing(3), to: listing(3, title: "New")) == .content)
         #expect(Reconciler.priority(of: .update, from: listing(3), to: listing(5)) == .increase)
         #expect(Reconciler.priority(of: .update, from: listing(3), to: listing(2, price: "1.00 SEK")) == .stockDecrease)
+    }
+
+    /// What stops being buyable goes before other decreases: a channel showing it sells at the next order.
+    @Test func aListingThatStopsBeingBuyableGoesBeforeOtherDecreases() {
+        var zeroInStock = listing(3)
+        zeroInStock["quantity"] = .integer(0)  // availability still in stock: a quantity of 0 takes no order either
+        var noQuantity = listing(3)
+        noQuantity["quantity"] = nil
+        #expect(Reconciler.priority(of: .update, from: listing(3), to: listing(0)) == .soldOut)
+        #expect(Reconciler.priority(of: .update, from: listing(3), to: zeroInStock) == .soldOut)
+        #expect(Reconciler.priority(of: .delete, from: listing(3), to: nil) == .soldOut)
+        #expect(Reconciler.priority(of: .update, from: listing(3), to: listing(1)) == .stockDecrease)
+        #expect(Reconciler.priority(of: .update, from: listing(3), to: noQuantity) == .stockDecrease)
+        #expect(Reconciler.priority(of: .update, from: listing(0), to: listing(0, price: "1.00 SEK")) == .price)
+        #expect(Reconciler.priority(of: .update, from: zeroInStock, to: listing(0)) == .content)
+        #expect(DeltaPriority.allCases.sorted() == [.soldOut, .stockDecrease, .price, .content, .increase])
     }
 }
