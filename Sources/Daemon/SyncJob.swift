@@ -45,9 +45,8 @@ public struct SyncOptions: Sendable {
     /// urgent first).
     public var shouldYield: @Sendable () -> Bool = { false }
     /// Asked while the run reads a primary feed (each row written, each run of unchanged rows) and reconciles (each
-    /// batch of SKUs):
-    /// `true` abandons the run with `SyncGaveWay`, its transaction rolled back, so that a change waiting on a small
-    /// feed (an inventory feed's stock drop) goes first; the caller runs this one again after it.
+    /// batch of SKUs): `true` abandons the run with `SyncGaveWay`, its transaction rolled back, so that a change
+    /// waiting on a small feed (an inventory feed's stock drop) goes first; the caller runs this one again after it.
     public var shouldGiveWay: @Sendable () -> Bool = { false }
     /// Bring each feed's digest file up to the generation read; `false` for a run that is rolled back (`preview`),
     /// which would otherwise leave a file the next run may not be able to use.

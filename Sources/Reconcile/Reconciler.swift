@@ -94,8 +94,8 @@ public enum Reconciler {
         case .update: break
         }
         guard let old, let new else { return .content }
-        let wasBuyable = isBuyable(old), isBuyable = isBuyable(new)
-        if wasBuyable && !isBuyable { return .soldOut }
+        let wasBuyable = isBuyable(old), nowBuyable = isBuyable(new)
+        if wasBuyable && !nowBuyable { return .soldOut }
         let oldQuantity = old.quantity, newQuantity = new.quantity
         if let o = oldQuantity, let n = newQuantity, n < o { return .stockDecrease }
         if oldQuantity != nil && newQuantity == nil { return .stockDecrease }
@@ -103,7 +103,7 @@ public enum Reconciler {
             return .price
         }
         if let o = oldQuantity, let n = newQuantity, n > o { return .increase }
-        if !wasBuyable && isBuyable { return .increase }
+        if !wasBuyable && nowBuyable { return .increase }
         return .content
     }
 
