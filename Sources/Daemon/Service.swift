@@ -31,6 +31,8 @@ public final class Service {
     private let changes: FeedChanges
     /// Cycles reading a primary feed that gave way since one of them last ran to the end.
     private var giveWays = 0
+    /// Remote feeds' downloads from cycles that gave way, until a cycle reads them.
+    private var keptDownloads: [String: SyncJob.KeptDownload] = [:]
     private var counters = MetricsWriter.Counters()
     private var nextRead: [String: Date] = [:]
     private var dirtyFeeds: Set<String> = []
@@ -206,9 +208,10 @@ public final class Service {
         changes.take(feeds)
         if yields { options.shouldYield = { changes.anyWaiting } }
         let readsPrimary = config.feeds.contains { $0.kind == .primary && (feeds?.contains($0.name) ?? true) }
-        // A remote feed would be downloaded again: it does not give way.
-        let readsRemote = config.feeds.contains { $0.isRemote && (feeds?.contains($0.name) ?? true) }
-        if yields && readsPrimary && !readsRemote && giveWays < Self.maxGiveWays {
+        for name in keptDownloads.keys where feeds?.contains(name) ?? true {
+            options.keptDownloads[name] = keptDownloads.removeValue(forKey: name)
+        }
+        if yields && readsPrimary && giveWays < Self.maxGiveWays {
             options.shouldGiveWay = { changes.inventoryWaiting }
         }
         do {
@@ -247,9 +250,11 @@ public final class Service {
             logger.info("cycle.finished", ["reason": reason, "seconds": String(format: "%.3f", -started.timeIntervalSinceNow)])
             notifier.status("idle: last cycle \(reason) at \(CatalogStore.timestamp(Date()))")
             return summary
-        } catch is SyncGaveWay {
-            // Rolled back: the inventory feeds' changes are read first (`handleTick`), then its feeds again.
+        } catch let gaveWay as SyncGaveWay {
+            // Rolled back: the inventory feeds' changes are read first (`handleTick`), then its feeds again, from the
+            // downloads it made.
             giveWays += 1
+            keptDownloads.merge(gaveWay.downloads) { $1 }
             let again = feeds ?? Set(config.feeds.map(\.name))
             dirtyFeeds.formUnion(again.union(changes.waiting))
             dirtySince = dirtySince ?? Date()
@@ -335,6 +340,7 @@ public final class Service {
             }
             config = fresh
             changes.set(fresh.feeds)  // every feed is read again
+            keptDownloads = [:]  // and fetched again: a source may have changed
             logger = Logger(format: fresh.logFormat, minimumLevel: fresh.logLevel)
             try watchFeedFolders(watcher)
             nextRead = [:]

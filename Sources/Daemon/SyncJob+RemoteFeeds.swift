@@ -11,11 +11,23 @@ extension SyncJob {
         case failed(FeedRejection)
     }
 
-    /// Fetches the run's http(s) feeds before the transaction (a download may take a while).
+    /// A download a run fetched and then gave way before reading it into the store (`SyncGaveWay`): the run that
+    /// reads the feed again reads it instead of downloading it again (its validators were not stored).
+    struct KeptDownload: Sendable {
+        let file: URL
+        let validators: FetchValidators?
+    }
+
+    /// Fetches the run's http(s) feeds before the transaction (a download may take a while), but for those with a
+    /// download kept from a run that gave way (not in a `resync --full`, which downloads whole).
     func fetchRemoteFeeds(options: SyncOptions) async -> [String: RemoteSource] {
         let fetcher = FeedFetcher(store: store, stateDirectory: config.stateDirectory, logger: logger)
         var sources: [String: RemoteSource] = [:]
         for feed in config.feeds where feed.isRemote && (options.feeds?.contains(feed.name) ?? true) {
+            if !options.refetch, let kept = options.keptDownloads[feed.name] {
+                sources[feed.name] = .file(kept.file, validators: kept.validators)
+                continue
+            }
             do {
                 switch try await fetcher.fetch(feed, ignoreCache: options.refetch) {
                 case .changed(let file, let validators): sources[feed.name] = .file(file, validators: validators)
@@ -26,6 +38,14 @@ extension SyncJob {
             }
         }
         return sources
+    }
+
+    /// The downloads among `sources`, to keep when the run gives way.
+    static func downloads(in sources: [String: RemoteSource]) -> [String: KeptDownload] {
+        sources.compactMapValues {
+            guard case .file(let file, let validators) = $0 else { return nil }
+            return KeptDownload(file: file, validators: validators)
+        }
     }
 
     /// For a preview: the last downloads of the remote feeds, without fetching.

@@ -48,6 +48,8 @@ public struct SyncOptions: Sendable {
     /// batch of SKUs): `true` abandons the run with `SyncGaveWay`, its transaction rolled back, so that a change
     /// waiting on a small feed (an inventory feed's stock drop) goes first; the caller runs this one again after it.
     public var shouldGiveWay: @Sendable () -> Bool = { false }
+    /// Remote feeds' downloads kept from a run that gave way (`SyncGaveWay.downloads`): read, not fetched again.
+    var keptDownloads: [String: SyncJob.KeptDownload] = [:]
     /// Bring each feed's digest file up to the generation read; `false` for a run that is rolled back (`preview`),
     /// which would otherwise leave a file the next run may not be able to use.
     var writesDigestFiles = true
@@ -61,7 +63,10 @@ public struct SyncOptions: Sendable {
 
 /// A run abandoned before its commit for a change waiting elsewhere (`SyncOptions.shouldGiveWay`): nothing of it
 /// was applied or pushed.
-public struct SyncGaveWay: Error {}
+public struct SyncGaveWay: Error {
+    /// The remote feeds it downloaded, for the run that reads them again (`SyncOptions.keptDownloads`).
+    var downloads: [String: SyncJob.KeptDownload] = [:]
+}
 
 /// The outcome of `sync --once`.
 public struct SyncSummary: Sendable {
@@ -91,7 +96,11 @@ public struct SyncJob {
     public func run(now: Date = Date(), options: SyncOptions = SyncOptions()) async throws -> SyncSummary {
         var summary = SyncSummary()
         let sources = await fetchRemoteFeeds(options: options)
-        try store.transaction { try ingestAndReconcile(now: now, options: options, sources: sources, into: &summary) }
+        do {
+            try store.transaction { try ingestAndReconcile(now: now, options: options, sources: sources, into: &summary) }
+        } catch is SyncGaveWay {
+            throw SyncGaveWay(downloads: Self.downloads(in: sources))
+        }
         store.removeDigestFiles(keeping: config.feeds.filter { $0.kind == .primary }.map(\.name))
         for index in summary.channels.indices {
             let channel = config.channels[index]

@@ -24,6 +24,22 @@ extension DaemonTests {
         #expect(f.daemon.stop() == 0)
     }
 
+    /// A generation of an http(s) feed gives way too, and is read again from the download it made: one download.
+    @Test func aRemoteFeedsGenerationGivesWayAndIsNotDownloadedAgain() throws {
+        let f = try LongIngest(remote: true)
+        defer { f.daemon.kill() }
+        try f.startGeneration()
+        try f.drop(skus: ["S100500"])
+
+        try #require(eventually(timeout: 60) { try f.generationPushed(besides: ["S100500"]) }, "\(f.daemon.log)")
+        #expect(f.daemon.lines(of: "cycle.gave_way").count == 1, "\(f.daemon.log)")
+        #expect(f.daemon.lines(of: "feed.fetched").count == 2, "\(f.daemon.log)")  // the first sync's and this one
+        let batches = f.w.batchFiles().sorted().dropFirst(f.batchesAtStart)
+        #expect(try batches.first.map { try String(contentsOf: f.w.channelFolder.appendingPathComponent($0),
+                                                   encoding: .utf8).split(separator: "\n").count } == 1)
+        #expect(f.daemon.stop() == 0)
+    }
+
     /// Stock drops every 100 ms or so: a generation gives way three times, then runs to the end with drops still
     /// coming.
     @Test func inventoryChangesComingOftenDoNotHoldAGenerationBackForever() throws {
@@ -46,10 +62,12 @@ extension DaemonTests {
 }
 
 /// A daemon with 20,000 items and an inventory feed (the folder `feeds/stock`); a generation that changes every item
-/// takes it about 2 s to read and reconcile (debug build).
+/// takes it about 2 s to read and reconcile (debug build). With `remote`, the primary feed is served over http and
+/// polled every second.
 private struct LongIngest {
     let w: Workspace
     let daemon: DaemonProcess
+    let server: RemoteFeedTests.FeedServer?
     /// The batch files of the first sync.
     let batchesAtStart: Int
     static let count = 20_000
@@ -59,9 +77,23 @@ private struct LongIngest {
             + (0..<count).map { "S\(100_000 + $0),Item \($0),99.00 SEK,in_stock,\(quantity)\n" }.joined()
     }
 
-    init() throws {
+    init(remote: Bool = false) throws {
         w = try Workspace(feed: Self.feed(quantity: 5))
         try w.writeDaemonConfig(stockFolder: true)
+        if remote {
+            let served = w.root.appendingPathComponent("served")
+            try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
+            try Self.feed(quantity: 5).write(to: served.appendingPathComponent("products.csv"), atomically: true,
+                                             encoding: .utf8)
+            let server = try RemoteFeedTests.FeedServer(folder: served)
+            let text = try String(contentsOf: w.config, encoding: .utf8)
+            try text.replacingOccurrences(of: #"source: "../feeds/products.csv","#,
+                                          with: #"source: "http://127.0.0.1:\#(server.port)/products.csv", poll: "1s","#)
+                .write(to: w.config, atomically: true, encoding: .utf8)
+            self.server = server
+        } else {
+            server = nil
+        }
         (daemon, _) = try w.startDaemon()
         guard try w.deltas().count == Self.count else {
             daemon.kill()
@@ -70,12 +102,18 @@ private struct LongIngest {
         batchesAtStart = w.batchFiles().count
     }
 
-    /// Replaces the feed with one that raises every item's stock and waits until the daemon saw the change: its
-    /// cycle reads the feed now.
+    /// Replaces the feed with one that raises every item's stock and waits until the daemon saw the change (or, for
+    /// a served feed, downloaded it): its cycle reads the feed now.
     func startGeneration() throws {
-        let seen = daemon.lines(of: "feed.changed").count
-        try w.renameFeedIntoPlace(Self.feed(quantity: 6))
-        try #require(eventually(interval: 0.002) { daemon.lines(of: "feed.changed").count > seen }, "\(daemon.log)")
+        let event = server == nil ? "feed.changed" : "feed.fetched"
+        let seen = daemon.lines(of: event).count
+        if server == nil {
+            try w.renameFeedIntoPlace(Self.feed(quantity: 6))
+        } else {
+            try Self.feed(quantity: 6).write(to: w.root.appendingPathComponent("served/products.csv"),
+                                             atomically: true, encoding: .utf8)
+        }
+        try #require(eventually(interval: 0.002) { daemon.lines(of: event).count > seen }, "\(daemon.log)")
     }
 
     /// Writes an inventory feed with `skus`' stock 0 (each file replaces the last: it lists every drop so far),
