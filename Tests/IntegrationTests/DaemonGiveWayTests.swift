@@ -114,6 +114,9 @@ private struct LongIngest {
                                              atomically: true, encoding: .utf8)
         }
         try #require(eventually(interval: 0.002) { daemon.lines(of: event).count > seen }, "\(daemon.log)")
+        // A drop counts while it is newer than the primary feed's file, to the millisecond: a drop in the same
+        // millisecond as the file (the download is logged right after it is written) would not.
+        Thread.sleep(forTimeInterval: 0.02)
     }
 
     /// Writes an inventory feed with `skus`' stock 0 (each file replaces the last: it lists every drop so far),
