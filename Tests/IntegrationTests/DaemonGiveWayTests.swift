@@ -16,9 +16,7 @@ extension DaemonTests {
         // Before any of the generation, in a batch of its own: it did not wait for the generation's ingest and
         // reconcile (then it would lead the generation's first batch, stock decreases first), nor its push.
         #expect(drop == 0, "drop at \(drop) of \(pushed.count)")
-        let batches = f.w.batchFiles().sorted().dropFirst(f.batchesAtStart)
-        #expect(try batches.first.map { try String(contentsOf: f.w.channelFolder.appendingPathComponent($0),
-                                                   encoding: .utf8).split(separator: "\n").count } == 1)
+        #expect(try f.firstBatchSinceStart()?.count == 1)
         #expect(f.daemon.lines(of: "cycle.gave_way").count == 1, "\(f.daemon.log)")
         #expect(!pushed.contains { $0.sku == "S100500" && $0.quantity != 0 })
         #expect(f.daemon.stop() == 0)
@@ -34,9 +32,7 @@ extension DaemonTests {
         try #require(eventually(timeout: 60) { try f.generationPushed(besides: ["S100500"]) }, "\(f.daemon.log)")
         #expect(f.daemon.lines(of: "cycle.gave_way").count == 1, "\(f.daemon.log)")
         #expect(f.daemon.lines(of: "feed.fetched").count == 2, "\(f.daemon.log)")  // the first sync's and this one
-        let batches = f.w.batchFiles().sorted().dropFirst(f.batchesAtStart)
-        #expect(try batches.first.map { try String(contentsOf: f.w.channelFolder.appendingPathComponent($0),
-                                                   encoding: .utf8).split(separator: "\n").count } == 1)
+        #expect(try f.firstBatchSinceStart()?.count == 1)
         #expect(f.daemon.stop() == 0)
     }
 
@@ -126,6 +122,13 @@ private struct LongIngest {
         try "id,quantity\n\(skus.map { "\($0),0\n" }.joined())".write(to: staged, atomically: false, encoding: .utf8)
         guard rename(staged.path, w.root.appendingPathComponent("feeds/stock/stock.csv").path) == 0 else {
             throw NotifySocket.Failure(description: "rename: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The lines of the first batch file written since the first sync.
+    func firstBatchSinceStart() throws -> [Substring]? {
+        try w.batchFiles().sorted().dropFirst(batchesAtStart).first.map {
+            try String(contentsOf: w.channelFolder.appendingPathComponent($0), encoding: .utf8).split(separator: "\n")
         }
     }
 
