@@ -28,6 +28,10 @@ extension SyncJob {
                 sources[feed.name] = .file(kept.file, validators: kept.validators)
                 continue
             }
+            if !options.refetch, let held = heldDownload(feed, fetcher: fetcher, options: options) {
+                sources[feed.name] = .file(held, validators: nil)  // stored when it was held
+                continue
+            }
             do {
                 switch try await fetcher.fetch(feed, ignoreCache: options.refetch) {
                 case .changed(let file, let validators): sources[feed.name] = .file(file, validators: validators)
@@ -38,6 +42,15 @@ extension SyncJob {
             }
         }
         return sources
+    }
+
+    /// The download a guard held, when this run lets it through (`approve FEED`, `sync --force`): the server would
+    /// answer "not modified" to its stored validators, and the generation would stay held.
+    private func heldDownload(_ feed: FeedConfig, fetcher: FeedFetcher, options: SyncOptions) -> URL? {
+        guard let state = try? store.feedState(feed.name), state.status == "held", state.source == feed.source,
+              options.ignoreGuards || (try? store.isApproved(feed: feed.name)) == true else { return nil }
+        let file = fetcher.cachedFile(feed)
+        return FileManager.default.fileExists(atPath: file.path) ? file : nil
     }
 
     /// The downloads among `sources`, to keep when the run gives way.

@@ -127,4 +127,21 @@ import Testing
         #expect(again.stdout.contains("unchanged since the last download"), "\(again.stdout)")
         #expect(server.requests.count == 3 && server.requests[2].hasPrefix("\""))
     }
+
+    /// `approve` (and `sync --force`) lets the held download through: it is read from the copy kept in the state
+    /// folder, not asked for again — the server would answer "not modified" and the generation would stay held.
+    @Test(arguments: [["approve", "products"], ["sync", "--once", "--force"]])
+    func anApprovedHeldDownloadIsApplied(command: [String]) throws {
+        let (w, served, server) = try Self.servedWorkspace()
+        #expect(try w.run(["sync", "--once"]).status == 0)
+        try "id,item_group_id,title,price,sale_price,availability,quantity,brand\nA1,G1,Dress,199.00 SEK,,in_stock,5,N\n"
+            .write(to: served.appendingPathComponent("products.csv"), atomically: true, encoding: .utf8)
+        #expect(try w.run(["sync", "--once"]).stdout.contains("HELD"))
+        let approved = try w.run(command)
+        #expect(approved.status == 0, "\(approved.stdout)\n\(approved.stderr)")
+        let deltas = try w.deltas()
+        #expect(deltas.filter { $0["op"] as? String == "delete" }.count == 2, "\(deltas)")
+        #expect(server.requests.count == 2)
+        #expect(try w.run(["sync", "--once"]).stdout.contains("unchanged since the last download"))
+    }
 }
