@@ -227,6 +227,7 @@ def main():
                 wait_until_idle(notifications, daemon, log.name)
                 staged = os.path.join(work, ".primary.csv")
                 os.link(generations[(drop + 1) % 2], staged)
+                os.utime(staged)  # written now, as an export would be: a file older than the last applied is held
                 os.replace(staged, primary)
                 time.sleep(random.uniform(0, a.delay_max))
                 sku, quantity = skus[drop], 0

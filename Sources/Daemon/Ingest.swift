@@ -99,6 +99,7 @@ struct Ingest {
     private func applyPrimary(into report: inout FeedReport, now: Date) throws {
         var (scanner, file) = try FeedScanner.open(feed)
         let previous = try store.feedState(feed.name)
+        try checkNotOlder(file, than: previous)
         let generation = (previous?.generation ?? 0) + 1
         let loaded = try store.loadItemDigests(feed: feed.name, expectedCount: previous?.itemCount ?? 0)
         let known = loaded.digests
@@ -184,17 +185,10 @@ struct Ingest {
         // Any read error in the feed means no deletions from it: a row that failed may be an item that exists.
         let missing = previousCount - known.seenCount
         let deletions = report.issueCount > 0 ? 0 : missing
-        let approved = try store.isApproved(feed: feed.name)
         if case .hold(let reason) = GuardCheck.evaluate(previousItemCount: previousCount,
                                                          newItemCount: report.rowsAccepted, deletions: deletions,
                                                          zeroedStock: zeroed, guards: feed.guards) {
-            if approved || ignoreGuards {
-                logger.warning("feed.guard_overridden", ["feed": feed.name, "reason": reason,
-                                                         "by": approved ? "approve" : "force"])
-            } else {
-                throw FeedRejection("\(file.lastPathComponent): held: the new generation \(reason); nothing was "
-                                    + "applied. If this is intended: catalogsync approve \(feed.name)", isHold: true)
-            }
+            try hold(file, because: "the new generation \(reason)")
         }
         if deletions > 0 {
             for sku in known.unseenSKUs() {
@@ -215,6 +209,27 @@ struct Ingest {
                                                                      deletesUnseen: deletions > 0) {
             logger.warning("feed.digest_file_failed", ["feed": feed.name, "error": failure])
         }
+    }
+
+    /// Holds a primary feed whose file is older than the generation last applied from the same source (DESIGN
+    /// promise 4): an export restored from a backup, a mirror that lags behind. Its stock is older than what the
+    /// channels were told, and the stock overrides observed since would end with it.
+    private func checkNotOlder(_ file: URL, than previous: FeedState?) throws {
+        guard let previous, previous.source == feed.source, let last = try store.fileTime(feed: feed.name),
+              let time = Self.modificationTime(of: file).map(CatalogStore.timestamp),
+              time < last else { return }  // both ISO 8601 UTC with milliseconds: ordered as text
+        try hold(file, because: "file was last modified at \(time), before the generation last applied (\(last))")
+    }
+
+    /// Throws the feed's hold, unless this run lets it through (`approve FEED`, `sync --force`): then logs that.
+    private func hold(_ file: URL, because reason: String) throws {
+        let approved = try store.isApproved(feed: feed.name)
+        guard approved || ignoreGuards else {
+            throw FeedRejection("\(file.lastPathComponent): held: the \(reason); nothing was applied. "
+                                + "If this is intended: catalogsync approve \(feed.name)", isHold: true)
+        }
+        logger.warning("feed.guard_overridden", ["feed": feed.name, "reason": reason,
+                                                 "by": approved ? "approve" : "force"])
     }
 
     /// A primary feed's row as the reading thread hands it to the writing one.

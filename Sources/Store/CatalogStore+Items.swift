@@ -85,6 +85,12 @@ extension CatalogStore {
             .firstRow { $0.text(0) } ?? nil
     }
 
+    /// When the file of the feed's last applied generation was last written; `nil` before the first.
+    public func fileTime(feed: String) throws -> String? {
+        try connection.statement("SELECT source_time FROM feeds WHERE name = ?").bind(.text(feed))
+            .firstRow { $0.text(0) } ?? nil
+    }
+
     /// Inserts or replaces one item of a feed.
     /// - Parameters:
     ///   - line: where in the feed the item's data was read (an unchanged row read again keeps its old line).

@@ -127,6 +127,34 @@ import Testing
         #expect(zeroes.allSatisfy { ($0["values"] as? [String: Any])?["quantity"] as? Int == 0 })
     }
 
+    /// DESIGN promise 4: a file older than the one last applied (a backup put back, a mirror behind) is held; its
+    /// stock is older than what the channels show. A newer file goes through; so does the old one, approved.
+    @Test func aFileOlderThanTheLastAppliedIsHeld() throws {
+        let w = try Workspace(feed: feed(skus: 0..<10, quantity: 1))
+        #expect(try w.run(["sync", "--once"]).status == 0)
+        let applied = try #require(try FileManager.default.attributesOfItem(atPath: w.feed.path)[.modificationDate]
+                                   as? Date)
+        try w.writeFeed(feed(skus: 0..<10, quantity: 7))
+        try FileManager.default.setAttributes([.modificationDate: applied.addingTimeInterval(-60)],
+                                              ofItemAtPath: w.feed.path)
+        let held = try w.run(["sync", "--once"])
+        #expect(held.status == 1)
+        #expect(held.stdout.contains("HELD") && held.stdout.contains("before the generation last applied"),
+                "\(held.stdout)")
+        #expect(held.stderr.contains("event=guard.held"))
+        #expect(try w.deltas().count == 10)
+        #expect(try w.run(["status"]).stdout.contains("products: held"))
+
+        #expect(try w.run(["approve", "products"]).status == 0)
+        #expect(try w.deltas().count == 20)
+        // The approved file is now the last applied: one a second newer than it goes through.
+        try w.writeFeed(feed(skus: 0..<10, quantity: 3))
+        try FileManager.default.setAttributes([.modificationDate: applied.addingTimeInterval(-59)],
+                                              ofItemAtPath: w.feed.path)
+        #expect(try w.run(["sync", "--once"]).status == 0)
+        #expect(try w.deltas().count == 30)
+    }
+
     @Test func aFeedWithBadRowsDeletesNothing() throws {
         let w = try Workspace(feed: feed(skus: 0..<10))
         #expect(try w.run(["sync", "--once"]).status == 0)
