@@ -278,6 +278,7 @@ struct Ingest {
     private func applyInventory(into report: inout FeedReport) throws {
         var (scanner, file) = try FeedScanner.open(feed)
         let observedAt = CatalogStore.timestamp(Self.modificationTime(of: file) ?? Date())
+        var outdated = 0
         while let row = try scanner.next() {
             switch row {
             case .issue(let issue): report.note(issue)
@@ -288,9 +289,14 @@ struct Ingest {
                 try store.touch(sku: update.id)
                 let override = StockOverride(quantity: update.quantity, availability: update.availability?.rawValue,
                                              price: update.price?.description, salePrice: update.salePrice?.description)
-                try store.upsertOverride(sku: update.id, feed: feed.name, override: override, observedAt: observedAt,
-                                         line: update.line)
+                if try !store.upsertOverride(sku: update.id, feed: feed.name, override: override,
+                                             observedAt: observedAt, line: update.line) {
+                    outdated += 1
+                }
             }
+        }
+        if outdated > 0 {
+            logger.warning("feed.outdated_rows", ["feed": feed.name, "rows": outdated, "observed_at": observedAt])
         }
         report.rowsRead = scanner.rowsRead
         if report.rowsAccepted == 0 {

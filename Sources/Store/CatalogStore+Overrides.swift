@@ -1,13 +1,21 @@
 extension CatalogStore {
-    /// Records stock (and price) for `sku` from an inventory feed, replacing what that SKU had.
+    /// Records stock (and price) for `sku` from an inventory feed, replacing what that SKU had unless that was
+    /// observed later (a file put back from a backup, or read after a newer one).
+    /// - Returns: whether it was recorded.
+    @discardableResult
     public func upsertOverride(sku: String, feed: String, override: StockOverride, observedAt: String,
-                               line: Int) throws {
+                               line: Int) throws -> Bool {
         try connection.statement("""
-            INSERT OR REPLACE INTO stock_overrides (sku, feed, quantity, availability, price, sale_price, observed_at, line)
+            INSERT INTO stock_overrides (sku, feed, quantity, availability, price, sale_price, observed_at, line)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (sku) DO UPDATE SET feed = excluded.feed, quantity = excluded.quantity,
+                availability = excluded.availability, price = excluded.price, sale_price = excluded.sale_price,
+                observed_at = excluded.observed_at, line = excluded.line
+            WHERE excluded.observed_at >= stock_overrides.observed_at
             """).bind(.text(sku), .text(feed), override.quantity.map { .integer(Int64($0)) },
                       override.availability.map { .text($0) }, override.price.map { .text($0) },
                       override.salePrice.map { .text($0) }, .text(observedAt), .integer(Int64(line))).run()
+        return connection.changes > 0
     }
 
     /// Notes when the primary feed's file was written; overrides observed before that no longer apply.
