@@ -97,38 +97,22 @@ import Testing
     /// A stock override stops applying when a newer primary file arrives, even one whose rows are all skipped as
     /// unchanged: the overridden SKU must still be compared (`touchOverridden`).
     @Test func anOverrideThatANewerPrimaryFileEndsIsComparedThoughNoRowChanged() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cs-override-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("stock"), withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: root) }
-        let config = try Config.parse("""
-            { state_dir: "state", feeds: [{ name: "f", source: "feed.csv", currency: "SEK" },
-                                          { name: "s", source: "stock", kind: "inventory" }],
-              channels: [{ name: "c", type: "file", path: "out" }] }
-            """, file: root.appendingPathComponent("catalogsync.json"))
-        let store = try CatalogStore(directory: config.stateDirectory)
-        let job = SyncJob(config: config, store: store, logger: Logger(minimumLevel: .error, sink: { _ in }))
-        let primary = root.appendingPathComponent("feed.csv"), stock = root.appendingPathComponent("stock/s.csv")
-        func write(_ text: String, to file: URL, at seconds: Double) throws {
-            try text.write(to: file, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.modificationDate: clockStart.addingTimeInterval(seconds)],
-                                                  ofItemAtPath: file.path)
-        }
-        func quantity() throws -> Int? { Listing(jsonText: try store.ackedListings(channel: "c")["A"] ?? "")?.quantity }
+        let f = try OverrideFixture()
         let rows = (["id,title,price,availability,quantity", "A,Shirt,10.00 SEK,in_stock,3"]
                     + (1...11).map { "Z\($0),Sock,2.00 SEK,in_stock,\($0)" }).joined(separator: "\n")
-        try write(rows, to: primary, at: 0)
-        _ = try await job.run(now: clockStart.addingTimeInterval(10))
-        try write("id,quantity\nA,9", to: stock, at: 60)
-        _ = try await job.run(now: clockStart.addingTimeInterval(70))
-        #expect(try quantity() == 9)
+        try f.write(rows, to: "feed.csv", at: 0)
+        try await f.run(at: 10)
+        try f.write("id,quantity\nA,9", to: "stock/s.csv", at: 60)
+        try await f.run(at: 70)
+        #expect(try f.quantity("A") == 9)
 
         // The same rows, a newer file: the override no longer applies. Only this feed is read (as the daemon
         // does when one file changes), so nothing else touches A.
-        try write(rows, to: primary, at: 120)
-        let summary = try await job.run(now: clockStart.addingTimeInterval(130), options: SyncOptions(feeds: ["f"]))
+        try f.write(rows, to: "feed.csv", at: 120)
+        let summary = try await f.run(at: 130, feeds: ["f"])
         #expect(summary.feeds[0].skipped == 12)
         #expect(summary.channels[0].compared == 1 && summary.channels[0].enqueued == [.update: 1])
-        #expect(try quantity() == 3)
+        #expect(try f.quantity("A") == 3)
     }
 
     /// Listings marked for a re-push (Google expires items it was told about over 30 days ago) are sent again
