@@ -44,6 +44,7 @@ struct FeedFetcher {
             if let date = validators.lastModified { request.setValue(date, forHTTPHeaderField: "If-Modified-Since") }
         }
         let downloaded: URL, response: URLResponse
+        let requestedAt = Date()
         do {
             (downloaded, response) = try await URLSession.shared.download(for: request)
         } catch {
@@ -65,11 +66,16 @@ struct FeedFetcher {
            size != expected {
             throw FeedRejection("\(feed.sourceURL.absoluteString): fetch cut off: \(size) of \(expected) bytes")
         }
+        let modified = Self.modificationTime(lastModified: http.value(forHTTPHeaderField: "Last-Modified"),
+                                             date: http.value(forHTTPHeaderField: "Date"), requestedAt: requestedAt)
         do {
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).tmp")
             try? FileManager.default.removeItem(at: temporary)
             try FileManager.default.copyItem(at: downloaded, to: temporary)
+            if let modified {
+                try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: temporary.path)
+            }
             guard rename(temporary.path, file.path) == 0 else {
                 throw FeedRejection("\(file.path): \(String(cString: strerror(errno)))")
             }
@@ -78,9 +84,33 @@ struct FeedFetcher {
         } catch {
             throw FeedRejection("\(file.path): cannot keep the download: \(error)")
         }
-        logger.info("feed.fetched", ["feed": feed.name, "bytes": (try? FileManager.default
-            .attributesOfItem(atPath: file.path))?[.size] as? Int ?? 0])
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int ?? 0
+        logger.info("feed.fetched", ["feed": feed.name, "bytes": bytes,
+                                     "modified": modified.map(CatalogStore.timestamp) ?? "-"])
         return .changed(file, FetchValidators(etag: http.value(forHTTPHeaderField: "ETag"),
                                               lastModified: http.value(forHTTPHeaderField: "Last-Modified")))
+    }
+
+    /// When the server's copy was last modified, by this machine's clock: the time of the request less the copy's
+    /// age by the server's clock (`Date` − `Last-Modified`), so a server clock set otherwise shifts nothing; without
+    /// `Date`, `Last-Modified`, never later than the request. `nil` without a `Last-Modified` it can read: the
+    /// copy keeps the time it was written, as before.
+    ///
+    /// The kept copy is dated so, as an export's file is: stock overrides observed after the export and before the
+    /// download stay newer than the feed, a copy older than the one last applied is held, and `max_age` counts from
+    /// the export.
+    static func modificationTime(lastModified: String?, date: String?, requestedAt: Date) -> Date? {
+        guard let modified = lastModified.flatMap(httpDate) else { return nil }
+        guard let served = date.flatMap(httpDate) else { return min(modified, requestedAt) }
+        return requestedAt.addingTimeInterval(-max(0, served.timeIntervalSince(modified)))
+    }
+
+    /// An HTTP date as servers must send it (RFC 9110 IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`).
+    static func httpDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.date(from: text.trimmingCharacters(in: .whitespaces))
     }
 }

@@ -214,12 +214,18 @@ struct Ingest {
     /// Holds a primary feed whose file is older than the generation last applied from the same source (DESIGN
     /// promise 4): an export restored from a backup, a mirror that lags behind. Its stock is older than what the
     /// channels were told, and the stock overrides observed since would end with it.
+    ///
+    /// Older by more than `olderFileSlack`: a download's time is worked out from HTTP dates in whole seconds, and
+    /// FAT and SMB shares keep a file's time in steps of two.
     private func checkNotOlder(_ file: URL, than previous: FeedState?) throws {
         guard let previous, previous.source == feed.source, let last = try store.fileTime(feed: feed.name),
-              let time = Self.modificationTime(of: file).map(CatalogStore.timestamp),
-              time < last else { return }  // both ISO 8601 UTC with milliseconds: ordered as text
-        try hold(file, because: "file was last modified at \(time), before the generation last applied (\(last))")
+              let lastTime = CatalogStore.date(fromTimestamp: last), let time = Self.modificationTime(of: file),
+              time < lastTime.addingTimeInterval(-Self.olderFileSlack) else { return }
+        try hold(file, because: "file was last modified at \(CatalogStore.timestamp(time)), before the generation "
+                 + "last applied (\(last))")
     }
+
+    static let olderFileSlack: TimeInterval = 2
 
     /// Throws the feed's hold, unless this run lets it through (`approve FEED`, `sync --force`): then logs that.
     private func hold(_ file: URL, because reason: String) throws {

@@ -15,7 +15,7 @@ import Testing
             self.folder = folder
             log = folder.appendingPathComponent("requests.log")
             let script = """
-                import hashlib, http.server, sys, os
+                import email.utils, hashlib, http.server, sys, os
                 class H(http.server.BaseHTTPRequestHandler):
                     def do_GET(self):
                         path = os.path.join(sys.argv[1], self.path.lstrip('/'))
@@ -25,6 +25,7 @@ import Testing
                         etag = '"' + hashlib.md5(body).hexdigest() + '"'
                         if self.headers.get('If-None-Match') == etag: self.send_response(304); self.end_headers(); return
                         self.send_response(200); self.send_header('ETag', etag)
+                        self.send_header('Last-Modified', email.utils.formatdate(os.path.getmtime(path), usegmt=True))
                         self.send_header('Content-Length', str(len(body))); self.end_headers(); self.wfile.write(body)
                     def log_message(self, *a): pass
                 s = http.server.HTTPServer(('127.0.0.1', 0), H)
@@ -54,8 +55,9 @@ import Testing
         }
     }
 
-    /// A workspace whose feed is served by `server` from `served/products.csv`.
-    private static func servedWorkspace() throws -> (Workspace, served: URL, server: FeedServer) {
+    /// A workspace whose feed is served by `server` from `served/products.csv` (with its file's time as
+    /// `Last-Modified`), with `feeds` after it.
+    private static func servedWorkspace(feeds: String = "") throws -> (Workspace, served: URL, server: FeedServer) {
         let w = try Workspace(feed: sampleFeed())
         let served = w.root.appendingPathComponent("served")
         try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
@@ -63,7 +65,8 @@ import Testing
         let server = try FeedServer(folder: served)
         try """
             { state_dir: "../state",
-              feeds: [{ name: "products", source: "http://127.0.0.1:\(server.port)/products.csv", currency: "SEK", locale: "sv_SE" }],
+              feeds: [{ name: "products", source: "http://127.0.0.1:\(server.port)/products.csv", currency: "SEK", locale: "sv_SE" }
+                      \(feeds)],
               channels: [{ name: "local", type: "file", path: "../out/local" }] }
             """.write(to: w.config, atomically: true, encoding: .utf8)
         return (w, served, server)
@@ -126,6 +129,35 @@ import Testing
         let again = try w.run(["sync", "--once"])
         #expect(again.stdout.contains("unchanged since the last download"), "\(again.stdout)")
         #expect(server.requests.count == 3 && server.requests[2].hasPrefix("\""))
+    }
+
+    /// A download is dated when the server's copy was last modified, as an export's file is: a stock drop observed
+    /// after the export but before its download stays newer than the feed, and the SKU is not listed with the
+    /// export's older stock (it was, while a download was dated when it was made).
+    @Test func aDropBetweenAnExportAndItsDownloadHolds() throws {
+        let (w, served, server) = try Self.servedWorkspace(feeds: #", { name: "stock", source: "../stock", kind: "inventory" }"#)
+        let stock = w.root.appendingPathComponent("stock")
+        try FileManager.default.createDirectory(at: stock, withIntermediateDirectories: true)
+        func write(_ text: String, to file: URL, secondsAgo: Double) throws {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-secondsAgo)],
+                                                  ofItemAtPath: file.path)
+        }
+        let export = served.appendingPathComponent("products.csv"), drop = stock.appendingPathComponent("s.csv")
+        try write(sampleFeed(), to: export, secondsAgo: 600)
+        try write("id,quantity\nA2,3\n", to: drop, secondsAgo: 900)
+        let first = try w.run(["sync", "--once"])
+        #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
+        // The next export two minutes ago (A1's stock changed), A2 sold out a minute ago, the download now.
+        try write(sampleFeed().replacingOccurrences(of: "in_stock,5,", with: "in_stock,4,"), to: export,
+                  secondsAgo: 120)
+        try write("id,quantity\nA2,0\n", to: drop, secondsAgo: 60)
+        let second = try w.run(["sync", "--once"])
+        #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
+        #expect(second.stderr.contains("event=feed.fetched feed=products") && !second.stderr.contains("modified=-"))
+        let a2 = try w.deltas().last { $0["id"] as? String == "A2" }
+        #expect((a2?["values"] as? [String: Any])?["quantity"] as? Int == 0, "\(a2 ?? [:])")
+        #expect(server.requests.count == 2)
     }
 
     /// `approve` (and `sync --force`) lets the held download through: it is read from the copy kept in the state

@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+@testable import Daemon
+
+/// A download is dated when the server's copy was last modified, by this machine's clock (`FeedFetcher`).
+@Suite struct FeedFetcherTimeTests {
+    let requestedAt = Date(timeIntervalSince1970: 1_796_000_000)  // Mon, 30 Nov 2026 00:53:20 GMT
+
+    @Test func theCopysAgeByTheServersClockIsTakenFromTheRequestTime() {
+        // The server's clock is an hour ahead; its copy is 2 minutes old by it.
+        let time = FeedFetcher.modificationTime(lastModified: "Mon, 30 Nov 2026 01:51:20 GMT",
+                                                date: "Mon, 30 Nov 2026 01:53:20 GMT", requestedAt: requestedAt)
+        #expect(time == requestedAt.addingTimeInterval(-120))
+    }
+
+    @Test func aCopyNewerThanTheServersClockIsDatedAtTheRequest() {
+        let time = FeedFetcher.modificationTime(lastModified: "Mon, 30 Nov 2026 02:00:00 GMT",
+                                                date: "Mon, 30 Nov 2026 01:53:20 GMT", requestedAt: requestedAt)
+        #expect(time == requestedAt)
+    }
+
+    @Test func withoutDateLastModifiedIsTakenButNeverLaterThanTheRequest() {
+        #expect(FeedFetcher.modificationTime(lastModified: "Mon, 30 Nov 2026 00:50:00 GMT", date: nil,
+                                             requestedAt: requestedAt) == requestedAt.addingTimeInterval(-200))
+        #expect(FeedFetcher.modificationTime(lastModified: "Mon, 30 Nov 2026 02:00:00 GMT", date: nil,
+                                             requestedAt: requestedAt) == requestedAt)
+    }
+
+    @Test func withoutAReadableLastModifiedTheDownloadKeepsItsOwnTime() {
+        #expect(FeedFetcher.modificationTime(lastModified: nil, date: "Mon, 30 Nov 2026 01:53:20 GMT",
+                                             requestedAt: requestedAt) == nil)
+        // RFC 850 and asctime dates are obsolete: servers must send IMF-fixdate.
+        #expect(FeedFetcher.modificationTime(lastModified: "Monday, 30-Nov-26 21:30:00 GMT", date: nil,
+                                             requestedAt: requestedAt) == nil)
+        #expect(FeedFetcher.modificationTime(lastModified: "yesterday", date: nil, requestedAt: requestedAt) == nil)
+    }
+}
