@@ -39,9 +39,10 @@ struct FeedFetcher {
         var request = URLRequest(url: feed.sourceURL, timeoutInterval: 60)
         request.setValue("catalogsync", forHTTPHeaderField: "User-Agent")
         let exists = FileManager.default.fileExists(atPath: file.path)
-        if exists && !ignoreCache, let validators = try? store.fetchValidators(feed: feed.name) {
-            if let etag = validators.etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
-            if let date = validators.lastModified { request.setValue(date, forHTTPHeaderField: "If-Modified-Since") }
+        let stored = try? store.fetchValidators(feed: feed.name)
+        if exists && !ignoreCache, let stored {
+            if let etag = stored.etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
+            if let date = stored.lastModified { request.setValue(date, forHTTPHeaderField: "If-Modified-Since") }
         }
         let downloaded: URL, response: URLResponse
         let requestedAt = Date()
@@ -66,8 +67,12 @@ struct FeedFetcher {
            size != expected {
             throw FeedRejection("\(feed.sourceURL.absoluteString): fetch cut off: \(size) of \(expected) bytes")
         }
-        let modified = Self.modificationTime(lastModified: http.value(forHTTPHeaderField: "Last-Modified"),
-                                             date: http.value(forHTTPHeaderField: "Date"), requestedAt: requestedAt)
+        let lastModified = http.value(forHTTPHeaderField: "Last-Modified")
+        // A copy whose Last-Modified is the last download's was changed without it (or is the same copy): dated
+        // when downloaded, as before, not by a time the server does not keep.
+        let modified = lastModified == stored?.lastModified ? nil
+            : Self.modificationTime(lastModified: lastModified, date: http.value(forHTTPHeaderField: "Date"),
+                                    requestedAt: requestedAt)
         do {
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).tmp")
@@ -87,8 +92,7 @@ struct FeedFetcher {
         let bytes = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int ?? 0
         logger.info("feed.fetched", ["feed": feed.name, "bytes": bytes,
                                      "modified": modified.map(CatalogStore.timestamp) ?? "-"])
-        return .changed(file, FetchValidators(etag: http.value(forHTTPHeaderField: "ETag"),
-                                              lastModified: http.value(forHTTPHeaderField: "Last-Modified")))
+        return .changed(file, FetchValidators(etag: http.value(forHTTPHeaderField: "ETag"), lastModified: lastModified))
     }
 
     /// When the server's copy was last modified, by this machine's clock: the time of the request less the copy's

@@ -160,6 +160,28 @@ import Testing
         #expect(server.requests.count == 2)
     }
 
+    /// A server that changes its copy but not its `Last-Modified` does not keep that time: such a download is dated
+    /// when it was made, as before, not a day back (where `max_age` would count from).
+    @Test func aCopyChangedWithoutItsLastModifiedIsDatedWhenDownloaded() throws {
+        let (w, served, server) = try Self.servedWorkspace()
+        let export = served.appendingPathComponent("products.csv")
+        let kept = w.root.appendingPathComponent("state/feeds/products.csv")
+        func keptTime() throws -> Date {
+            try #require(try FileManager.default.attributesOfItem(atPath: kept.path)[.modificationDate] as? Date)
+        }
+        let dayAgo = Date().addingTimeInterval(-86_400)
+        try FileManager.default.setAttributes([.modificationDate: dayAgo], ofItemAtPath: export.path)
+        #expect(try w.run(["sync", "--once"]).status == 0)
+        #expect(try abs(keptTime().timeIntervalSince(dayAgo)) < 2)
+        try sampleFeed(quantityOfA2: 1).write(to: export, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: dayAgo], ofItemAtPath: export.path)
+        let second = try w.run(["sync", "--once"])
+        #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
+        #expect(second.stderr.contains("event=feed.fetched feed=products") && second.stderr.contains("modified=-"))
+        #expect(try keptTime() > Date().addingTimeInterval(-60))
+        #expect(server.requests.count == 2)
+    }
+
     /// `approve` (and `sync --force`) lets the held download through: it is read from the copy kept in the state
     /// folder, not asked for again — the server would answer "not modified" and the generation would stay held.
     @Test(arguments: [["approve", "products"], ["sync", "--once", "--force"]])
