@@ -68,9 +68,12 @@ struct FeedFetcher {
             throw FeedRejection("\(feed.sourceURL.absoluteString): fetch cut off: \(size) of \(expected) bytes")
         }
         let lastModified = http.value(forHTTPHeaderField: "Last-Modified")
-        // A copy whose Last-Modified is the last download's was changed without it (or is the same copy): dated
-        // when downloaded, as before, not by a time the server does not keep.
-        let modified = lastModified == stored?.lastModified ? nil
+        // The last download's Last-Modified on other bytes: the server changes its copy without it, so the time is
+        // not the copy's; dated when downloaded, as before. On the same bytes (`resync --full`, a server that
+        // ignores the conditional GET) it is the same copy, dated as before: the stock overrides since still hold.
+        let changedUnseen = lastModified != nil && lastModified == stored?.lastModified && exists
+            && !Self.sameBytes(downloaded, file)
+        let modified = changedUnseen ? nil
             : Self.modificationTime(lastModified: lastModified, date: http.value(forHTTPHeaderField: "Date"),
                                     requestedAt: requestedAt)
         do {
@@ -116,5 +119,23 @@ struct FeedFetcher {
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         return formatter.date(from: text.trimmingCharacters(in: .whitespaces))
+    }
+
+    /// Whether two files hold the same bytes (read a MiB at a time, up to the first difference).
+    static func sameBytes(_ a: URL, _ b: URL) -> Bool {
+        let size = { (url: URL) in (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int }
+        guard let length = size(a), length == size(b),
+              let first = try? FileHandle(forReadingFrom: a), let second = try? FileHandle(forReadingFrom: b) else {
+            return false
+        }
+        defer {
+            try? first.close()
+            try? second.close()
+        }
+        while true {
+            guard let x = try? first.read(upToCount: 1 << 20) ?? Data(),
+                  let y = try? second.read(upToCount: 1 << 20) ?? Data(), x == y else { return false }
+            if x.isEmpty { return true }
+        }
     }
 }

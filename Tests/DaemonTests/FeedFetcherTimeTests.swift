@@ -34,4 +34,24 @@ import Testing
                                              requestedAt: requestedAt) == nil)
         #expect(FeedFetcher.modificationTime(lastModified: "yesterday", date: nil, requestedAt: requestedAt) == nil)
     }
+
+    @Test func sameBytesReadsToTheEndOrTheFirstDifference() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cs-bytes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func file(_ name: String, _ data: Data) throws -> URL {
+            let url = folder.appendingPathComponent(name)
+            try data.write(to: url)
+            return url
+        }
+        let big = Data((0..<((3 << 20) + 5)).map { UInt8(truncatingIfNeeded: $0 &* 31) })  // three reads and a bit
+        var late = big
+        late[late.count - 1] ^= 1
+        let a = try file("a", big), b = try file("b", big), c = try file("c", late), d = try file("d", big.dropLast())
+        #expect(FeedFetcher.sameBytes(a, b))
+        #expect(!FeedFetcher.sameBytes(a, c))
+        #expect(!FeedFetcher.sameBytes(a, d))
+        #expect(!FeedFetcher.sameBytes(a, folder.appendingPathComponent("missing")))
+        #expect(FeedFetcher.sameBytes(try file("e", Data()), try file("f", Data())))
+    }
 }

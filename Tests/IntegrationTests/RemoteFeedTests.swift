@@ -158,6 +158,12 @@ import Testing
         let a2 = try w.deltas().last { $0["id"] as? String == "A2" }
         #expect((a2?["values"] as? [String: Any])?["quantity"] as? Int == 0, "\(a2 ?? [:])")
         #expect(server.requests.count == 2)
+        // The same copy downloaded whole again is the same export: the drop still holds.
+        let resync = try w.run(["resync", "--full"])
+        #expect(resync.status == 0, "\(resync.stdout)\n\(resync.stderr)")
+        #expect(server.requests.count == 3)
+        let after = try w.deltas().last { $0["id"] as? String == "A2" }
+        #expect((after?["values"] as? [String: Any])?["quantity"] as? Int == 0, "\(after ?? [:])")
     }
 
     /// A server that changes its copy but not its `Last-Modified` does not keep that time: such a download is dated
