@@ -68,9 +68,9 @@ struct FeedFetcher {
             throw FeedRejection("\(feed.sourceURL.absoluteString): fetch cut off: \(size) of \(expected) bytes")
         }
         let lastModified = http.value(forHTTPHeaderField: "Last-Modified")
-        // The last download's Last-Modified on other bytes: the server changes its copy without it, so the time is
-        // not the copy's; dated when downloaded, as before. On the same bytes (`resync --full`, a server that
-        // ignores the conditional GET) it is the same copy, dated as before: the stock overrides since still hold.
+        // The last download's Last-Modified on other bytes: the server changes its copy without it, so that time is
+        // not the copy's, and the copy keeps the time it was written. On the same bytes (`resync --full`, a server
+        // that ignores the conditional GET) it is the same copy, dated by it again: stock overrides since still hold.
         let changedUnseen = lastModified != nil && lastModified == stored?.lastModified && exists
             && !Self.sameBytes(downloaded, file)
         let modified = changedUnseen ? nil

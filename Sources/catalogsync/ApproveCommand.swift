@@ -6,9 +6,10 @@ enum ApproveCommand: Command {
     static let help = """
         usage: catalogsync approve FEED [--config PATH]
 
-        Lets a feed generation that a guard held (too many deletions or zeroes, too few items) through:
-        marks the feed approved and runs a sync at once, which applies it and clears the approval. With a
-        daemon running, the sync is handed to it.
+        Lets a feed generation that a guard held (too many deletions or zeroes, too few items, a file older
+        than the one last applied) through: marks the feed approved and runs a sync at once, which applies it
+        and clears the approval. A held http(s) feed is read from the download kept in the state folder. With
+        a daemon running, the sync is handed to it.
 
         exit status: as sync --once; 2 when FEED is not a configured feed
         """
