@@ -13,7 +13,8 @@ final class OverrideFixture {
     let job: SyncJob
 
     init(logger: Logger = Logger(minimumLevel: .error, sink: { _ in })) throws {
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("stock"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("stock"),
+                                                withIntermediateDirectories: true)
         let config = try Config.parse("""
             { state_dir: "state", feeds: [{ name: "f", source: "feed.csv", currency: "SEK" },
                                           { name: "s", source: "stock", kind: "inventory" }],

@@ -65,8 +65,8 @@ import Testing
         let server = try FeedServer(folder: served)
         try """
             { state_dir: "../state",
-              feeds: [{ name: "products", source: "http://127.0.0.1:\(server.port)/products.csv", currency: "SEK", locale: "sv_SE" }
-                      \(feeds)],
+              feeds: [{ name: "products", source: "http://127.0.0.1:\(server.port)/products.csv",
+                        currency: "SEK", locale: "sv_SE" } \(feeds)],
               channels: [{ name: "local", type: "file", path: "../out/local" }] }
             """.write(to: w.config, atomically: true, encoding: .utf8)
         return (w, served, server)
@@ -135,7 +135,8 @@ import Testing
     /// after the export but before its download stays newer than the feed, and the SKU is not listed with the
     /// export's older stock (it was, while a download was dated when it was made).
     @Test func aDropBetweenAnExportAndItsDownloadHolds() throws {
-        let (w, served, server) = try Self.servedWorkspace(feeds: #", { name: "stock", source: "../stock", kind: "inventory" }"#)
+        let inventory = #", { name: "stock", source: "../stock", kind: "inventory" }"#
+        let (w, served, server) = try Self.servedWorkspace(feeds: inventory)
         let stock = w.root.appendingPathComponent("stock")
         try FileManager.default.createDirectory(at: stock, withIntermediateDirectories: true)
         func write(_ text: String, to file: URL, secondsAgo: Double) throws {
@@ -194,7 +195,8 @@ import Testing
     func anApprovedHeldDownloadIsApplied(command: [String]) throws {
         let (w, served, server) = try Self.servedWorkspace()
         #expect(try w.run(["sync", "--once"]).status == 0)
-        try "id,item_group_id,title,price,sale_price,availability,quantity,brand\nA1,G1,Dress,199.00 SEK,,in_stock,5,N\n"
+        let header = "id,item_group_id,title,price,sale_price,availability,quantity,brand"
+        try "\(header)\nA1,G1,Dress,199.00 SEK,,in_stock,5,N\n"
             .write(to: served.appendingPathComponent("products.csv"), atomically: true, encoding: .utf8)
         #expect(try w.run(["sync", "--once"]).stdout.contains("HELD"))
         let approved = try w.run(command)
