@@ -152,7 +152,7 @@ struct Ingest {
                 report.updated += 1
                 changes.update(before.entry, rawHash: prepared.digest, fingerprint: prepared.fingerprint)
                 if Self.publishesZero(offer), let before = try store.itemData(feed: feed.name, sku: offer.id),
-                   Listing(jsonText: before).map(Self.hasStock) == true {
+                   Listing(jsonText: before).map(Reconciler.isBuyable) == true {
                     zeroed += 1
                 }
             } else {
@@ -216,7 +216,7 @@ struct Ingest {
     /// channels were told, and the stock overrides observed since would end with it.
     ///
     /// Older by more than `olderFileSlack`: a download's time is worked out from HTTP dates in whole seconds, and
-    /// FAT and SMB shares keep a file's time in steps of two.
+    /// FAT file systems keep a file's time in steps of two.
     private func checkNotOlder(_ file: URL, than previous: FeedState?) throws {
         guard let previous, previous.source == feed.source, let last = try store.fileTime(feed: feed.name),
               let lastTime = CatalogStore.date(fromTimestamp: last), let time = Self.modificationTime(of: file),
@@ -316,10 +316,6 @@ struct Ingest {
 
     static func publishesZero(_ offer: Offer) -> Bool {
         offer.availability == .outOfStock || (offer.quantity == 0 && !offer.availability.ignoresStock)
-    }
-
-    static func hasStock(_ listing: Listing) -> Bool {
-        listing["availability"] != .text(Availability.outOfStock.rawValue) && (listing.quantity ?? 1) > 0
     }
 
     static func modificationTime(of file: URL) -> Date? {

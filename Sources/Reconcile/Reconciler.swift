@@ -107,8 +107,8 @@ public enum Reconciler {
         return .content
     }
 
-    /// Whether a channel showing `listing` takes an order for it: not out of stock, and not a quantity of 0.
-    static func isBuyable(_ listing: Listing) -> Bool {
-        listing["availability"] != .text(Availability.outOfStock.rawValue) && listing.quantity != 0
+    /// Whether a channel showing `listing` takes an order for it: not out of stock, and a quantity above 0 if any.
+    public static func isBuyable(_ listing: Listing) -> Bool {
+        listing["availability"] != .text(Availability.outOfStock.rawValue) && (listing.quantity ?? 1) > 0
     }
 }

@@ -148,7 +148,7 @@ import Testing
         #expect(try w.run(["approve", "products"]).status == 0)
         #expect(try w.deltas().count == 20)
         // The approved file is now the last applied. One a second older than it goes through: HTTP dates are whole
-        // seconds, FAT and SMB shares keep a file's time in steps of two.
+        // seconds, FAT file systems keep a file's time in steps of two.
         try w.writeFeed(feed(skus: 0..<10, quantity: 3))
         try FileManager.default.setAttributes([.modificationDate: applied.addingTimeInterval(-61)],
                                               ofItemAtPath: w.feed.path)
