@@ -72,7 +72,7 @@ struct FeedFetcher {
         // not the copy's, and the copy keeps the time it was written. On the same bytes (`resync --full`, a server
         // that ignores the conditional GET) it is the same copy, dated by it again: stock overrides since still hold.
         let changedUnseen = lastModified != nil && lastModified == stored?.lastModified && exists
-            && !Self.sameBytes(downloaded, file)
+            && !FileManager.default.contentsEqual(atPath: downloaded.path, andPath: file.path)
         let modified = changedUnseen ? nil
             : Self.modificationTime(lastModified: lastModified, date: http.value(forHTTPHeaderField: "Date"),
                                     requestedAt: requestedAt)
@@ -119,23 +119,5 @@ struct FeedFetcher {
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         return formatter.date(from: text.trimmingCharacters(in: .whitespaces))
-    }
-
-    /// Whether two files hold the same bytes (read a MiB at a time, up to the first difference).
-    static func sameBytes(_ a: URL, _ b: URL) -> Bool {
-        let size = { (url: URL) in (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int }
-        guard let length = size(a), length == size(b),
-              let first = try? FileHandle(forReadingFrom: a), let second = try? FileHandle(forReadingFrom: b) else {
-            return false
-        }
-        defer {
-            try? first.close()
-            try? second.close()
-        }
-        while true {
-            guard let x = try? first.read(upToCount: 1 << 20) ?? Data(),
-                  let y = try? second.read(upToCount: 1 << 20) ?? Data(), x == y else { return false }
-            if x.isEmpty { return true }
-        }
     }
 }

@@ -35,7 +35,8 @@ import Testing
         #expect(FeedFetcher.modificationTime(lastModified: "yesterday", date: nil, requestedAt: requestedAt) == nil)
     }
 
-    @Test func sameBytesReadsToTheEndOrTheFirstDifference() throws {
+    /// What `FeedFetcher` relies on to tell the same copy downloaded again from a changed one.
+    @Test func contentsEqualReadsToTheEndOrTheFirstDifference() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cs-bytes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -44,14 +45,15 @@ import Testing
             try data.write(to: url)
             return url
         }
-        let big = Data((0..<((3 << 20) + 5)).map { UInt8(truncatingIfNeeded: $0 &* 31) })  // three reads and a bit
+        func same(_ x: URL, _ y: URL) -> Bool { FileManager.default.contentsEqual(atPath: x.path, andPath: y.path) }
+        let big = Data((0..<((3 << 20) + 5)).map { UInt8(truncatingIfNeeded: $0 &* 31) })  // over 3 MiB
         var late = big
         late[late.count - 1] ^= 1
         let a = try file("a", big), b = try file("b", big), c = try file("c", late), d = try file("d", big.dropLast())
-        #expect(FeedFetcher.sameBytes(a, b))
-        #expect(!FeedFetcher.sameBytes(a, c))
-        #expect(!FeedFetcher.sameBytes(a, d))
-        #expect(!FeedFetcher.sameBytes(a, folder.appendingPathComponent("missing")))
-        #expect(FeedFetcher.sameBytes(try file("e", Data()), try file("f", Data())))
+        #expect(same(a, b))
+        #expect(!same(a, c))
+        #expect(!same(a, d))
+        #expect(!same(a, folder.appendingPathComponent("missing")))
+        #expect(same(try file("e", Data()), try file("f", Data())))
     }
 }
