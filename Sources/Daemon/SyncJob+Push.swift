@@ -6,11 +6,13 @@ import Store
 extension SyncJob {
     /// Sends pending deltas in batches until none is left; each acknowledgement is committed before the next batch.
     ///
-    /// While the channel has one batch, this thread reads the next one and records the answer for the one before:
-    /// the store and the channel work at the same time. Batches still leave one at a time and in order, each only
-    /// once the channel has answered for the one before and that answer lets the push go on. A push sends each
-    /// delta at most once; what stays in the outbox is sent again by the next cycle. `shouldStop` is asked before
-    /// each batch, `shouldYield` before each batch after the first (`report.yielded`).
+    /// While the channel has a batch, this thread reads the next one and records the answer for the one before:
+    /// the store and the channel work at the same time. Batches leave in order, up to `batchesInFlight` of them at
+    /// the channel at once (1 but for platforms that confirm a batch only when asked later); answers are recorded in
+    /// the order the batches left, and a batch leaves only while every answer so far lets the push go on. Batches
+    /// at the channel at once hold different SKUs (one outbox row per SKU). A push sends each delta at most once;
+    /// what stays in the outbox is sent again by the next cycle. `shouldStop` is asked before each batch,
+    /// `shouldYield` before each batch after the first (`report.yielded`).
     func push(_ channel: ChannelConfig, adapter: any ChannelAdapter, report: inout ChannelReport,
               shouldStop: () -> Bool = { false }, shouldYield: () -> Bool = { false }) async throws {
         let batchSize = min(channel.batchSize, adapter.maxBatchSize)
@@ -19,55 +21,78 @@ extension SyncJob {
             try store.pendingDeltas(channel: channel.name, limit: batchSize, decodingValues: writer == nil,
                                     after: entries.last?.position)
         }
-        func send(_ entries: [OutboxEntry]) -> (sentAt: String, answer: Task<PushResult, any Error>) {
+        func send(_ entries: [OutboxEntry]) -> Sending {
             let batch = entries.map(\.delta)
             let sentAt = CatalogStore.timestamp(Date())
-            guard let writer else { return (sentAt, Task { try await adapter.push(batch) }) }
-            let texts = entries.map(\.valuesText)
-            return (sentAt, Task { try await writer.push(batch, valuesText: texts) })
+            let texts = writer == nil ? [] : entries.map(\.valuesText)
+            let answer = Task {
+                if let writer { return try await writer.push(batch, valuesText: texts) }
+                return try await adapter.push(batch)
+            }
+            return Sending(entries: entries, sentAt: sentAt, answer: answer)
         }
         guard !shouldStop() else { return }
-        var entries = try read(after: [])
-        guard !entries.isEmpty else { return }
-        var sending = send(entries)
-        while true {
-            let upcoming: [OutboxEntry]
-            do {
-                upcoming = try read(after: entries)
-            } catch {
-                _ = try? await sending.answer.value  // not recorded: it stays in the outbox, sent again next cycle
-                throw error
-            }
-            let result: PushResult
-            do {
-                result = try await sending.answer.value
-            } catch {
-                try recordFailure(error, of: entries.map(\.delta), sentAt: sending.sentAt, channel: channel.name,
-                                  report: &report)
-                return
-            }
-            // Sent but unconfirmed deltas stay in the outbox; stop here so they are not re-sent at once —
-            // the next cycle sends them again (absolute values: a repeat is harmless).
-            let goesOn = result.pending.isEmpty && !(result.acknowledged.isEmpty && result.rejected.isEmpty)
-                && !upcoming.isEmpty && !shouldStop()
-            let yields = goesOn && shouldYield()
-            let next = goesOn && !yields ? send(upcoming) : nil
-            do {
-                try record(result, of: entries, sentAt: sending.sentAt, channel: channel.name, report: &report)
-            } catch {
-                if let next { _ = try? await next.answer.value }
-                throw error
-            }
-            guard let next else {
-                report.yielded = yields
-                if !result.pending.isEmpty {
-                    report.pushError = "\(result.pending.count) deltas sent but not confirmed yet; retried next cycle"
+        var lastSent = try read(after: [])
+        guard !lastSent.isEmpty else { return }
+        var atChannel = [send(lastSent)]
+        var next: [OutboxEntry]?  // read after `lastSent`, not sent yet
+        var goesOn = true  // more batches may leave
+        var unconfirmed = 0
+        /// Sends batches until `batchesInFlight` are at the channel or one of the questions says no.
+        func fill() throws {
+            while goesOn && atChannel.count < max(1, channel.batchesInFlight) {
+                let batch = try next ?? read(after: lastSent)
+                next = batch
+                if batch.isEmpty || shouldStop() {
+                    goesOn = false
+                } else if shouldYield() {
+                    goesOn = false
+                    report.yielded = true
+                } else {
+                    atChannel.append(send(batch))
+                    lastSent = batch
+                    next = nil
                 }
-                return
             }
-            entries = upcoming
-            sending = next
         }
+        do {
+            next = try read(after: lastSent)
+            try fill()
+            while !atChannel.isEmpty {
+                let oldest = atChannel.removeFirst()
+                let result: PushResult
+                do {
+                    result = try await oldest.answer.value
+                } catch {
+                    goesOn = false
+                    try recordFailure(error, of: oldest.entries.map(\.delta), sentAt: oldest.sentAt,
+                                      channel: channel.name, report: &report)
+                    continue
+                }
+                // Sent but unconfirmed deltas stay in the outbox; stop here so they are not re-sent at once —
+                // the next cycle sends them again (absolute values: a repeat is harmless).
+                if !result.pending.isEmpty || (result.acknowledged.isEmpty && result.rejected.isEmpty) {
+                    goesOn = false
+                }
+                unconfirmed += result.pending.count
+                try fill()
+                if goesOn && next == nil { next = try read(after: lastSent) }  // while the channel has a batch
+                try record(result, of: oldest.entries, sentAt: oldest.sentAt, channel: channel.name, report: &report)
+            }
+        } catch {
+            for sending in atChannel { _ = try? await sending.answer.value }  // not recorded: sent again next cycle
+            throw error
+        }
+        if unconfirmed > 0 && report.pushError == nil {
+            report.pushError = "\(unconfirmed) deltas sent but not confirmed yet; retried next cycle"
+        }
+    }
+
+    /// A batch at the channel: what was read, when it left, and the channel's answer to come.
+    private struct Sending {
+        var entries: [OutboxEntry]
+        var sentAt: String
+        var answer: Task<PushResult, any Error>
     }
 
     /// Records a batch the channel could not take: every delta is marked sent and retried later.

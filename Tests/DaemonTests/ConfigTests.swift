@@ -89,6 +89,22 @@ import Testing
         #expect(error.key == "channels[0].catalog_id")
     }
 
+    @Test func batchesInFlightDefaultToFourForMetaAndOneElsewhere() throws {
+        #expect(try parse(minimal).channels[0].batchesInFlight == 1)
+        let meta = minimal.replacingOccurrences(of: "type: \"file\", path: \"../out/local\"",
+                                                with: "type: \"meta\", catalog_id: \"1\"")
+        #expect(try parse(meta).channels[0].batchesInFlight == 4)
+        let two = meta.replacingOccurrences(of: "catalog_id: \"1\"", with: "catalog_id: \"1\", batches_in_flight: 2")
+        #expect(try parse(two).channels[0].batchesInFlight == 2)
+        for bad in ["0", "17"] {
+            let error = try #require(throws: ConfigError.self) {
+                try parse(meta.replacingOccurrences(of: "catalog_id: \"1\"",
+                                                    with: "catalog_id: \"1\", batches_in_flight: \(bad)"))
+            }
+            #expect(error.key == "channels[0].batches_in_flight")
+        }
+    }
+
     @Test func durationsReadOperatorUnits() {
         #expect(parseDuration("30s") == 30)
         #expect(parseDuration("5m") == 300)

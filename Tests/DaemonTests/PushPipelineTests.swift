@@ -11,32 +11,41 @@ import Testing
     /// What the channel says to the batch it gets as its `n`th (from 1).
     enum Answer { case acknowledge, fail, leavePending }
 
-    /// A channel taking 4 deltas a batch, a few milliseconds each, that notes what it got and checks that no two
-    /// batches are ever with it at once.
+    /// A channel taking 4 deltas a batch, a few milliseconds each, that notes what it got and the most batches it
+    /// had at once. Each batch waits up to 200 ms for `together` batches to be with it, so that a push that may
+    /// send that many at once is seen doing so.
     final class Channel: ChannelAdapter, @unchecked Sendable {
         let name = "c"
         let maxBatchSize = 4
         private let lock = NSLock()
         private var inFlight = 0
         private var batches: [[String]] = []
-        private var sawOverlap = false
-        let answer: @Sendable (Int) -> Answer
+        private var mostAtOnce = 0
+        private let together: Int
+        /// The answer to a batch, by its number in the order batches came (from 1) and its SKUs.
+        let answer: @Sendable (Int, [String]) -> Answer
 
-        init(answer: @escaping @Sendable (Int) -> Answer = { _ in .acknowledge }) { self.answer = answer }
+        init(together: Int = 1, answer: @escaping @Sendable (Int, [String]) -> Answer = { _, _ in .acknowledge }) {
+            self.together = together
+            self.answer = answer
+        }
 
         var received: [[String]] { lock.withLock { batches } }
-        var overlapped: Bool { lock.withLock { sawOverlap } }
+        var mostBatchesAtOnce: Int { lock.withLock { mostAtOnce } }
 
         func push(_ deltas: [Delta]) async throws -> PushResult {
             let number = lock.withLock {
                 inFlight += 1
-                sawOverlap = sawOverlap || inFlight > 1
+                mostAtOnce = max(mostAtOnce, inFlight)
                 batches.append(deltas.map(\.sku))
                 return batches.count
             }
             try await Task.sleep(nanoseconds: 3_000_000)
+            for _ in 0..<200 where lock.withLock({ inFlight < together }) {
+                try await Task.sleep(nanoseconds: 1_000_000)
+            }
             lock.withLock { inFlight -= 1 }
-            switch answer(number) {
+            switch answer(number, deltas.map(\.sku)) {
             case .acknowledge: return PushResult(acknowledged: deltas)
             case .fail: throw ChannelError(channel: name, operation: "push", status: 503, message: "unavailable",
                                            disposition: .retry(afterSeconds: 5))
@@ -82,10 +91,12 @@ import Testing
         /// The SKUs of batch `n` (from 1) when the push order is cut into batches of 4.
         func batch(_ n: Int) -> [String] { Array(order.dropFirst((n - 1) * 4).prefix(4)) }
 
-        /// Pushes the outbox through `adapter`; what the push reported.
-        func push(through adapter: Channel, shouldStop: () -> Bool = { false },
+        /// Pushes the outbox through `adapter`, at most `inFlight` batches at once; what the push reported.
+        func push(through adapter: Channel, inFlight: Int = 1, shouldStop: () -> Bool = { false },
                   shouldYield: () -> Bool = { false }) async throws -> ChannelReport {
             var report = ChannelReport(name: "c", type: "file")
+            var channel = channel
+            channel.batchesInFlight = inFlight
             try await job.push(channel, adapter: adapter, report: &report, shouldStop: shouldStop,
                                shouldYield: shouldYield)
             return report
@@ -101,7 +112,7 @@ import Testing
         let channel = Channel()
         let report = try await f.push(through: channel)
         #expect(channel.received == (1...6).map { f.batch($0) })
-        #expect(!channel.overlapped)
+        #expect(channel.mostBatchesAtOnce == 1)
         #expect(try f.outbox().isEmpty)
         #expect(report.pushed[.create] == 23)
         #expect(report.pushError == nil)
@@ -111,7 +122,7 @@ import Testing
     @Test func nothingLeavesAfterABatchTheChannelCouldNotTake() async throws {
         let f = try Fixture()
         defer { f.cleanUp() }
-        let channel = Channel { $0 == 3 ? .fail : .acknowledge }
+        let channel = Channel { n, _ in n == 3 ? .fail : .acknowledge }
         let report = try await f.push(through: channel)
         #expect(channel.received == (1...3).map { f.batch($0) })
         var expected: [String: String] = [:]
@@ -125,7 +136,7 @@ import Testing
     @Test func nothingLeavesAfterABatchTheChannelHasNotConfirmed() async throws {
         let f = try Fixture()
         defer { f.cleanUp() }
-        let channel = Channel { $0 == 2 ? .leavePending : .acknowledge }
+        let channel = Channel { n, _ in n == 2 ? .leavePending : .acknowledge }
         let report = try await f.push(through: channel)
         #expect(channel.received == (1...2).map { f.batch($0) })
         var expected: [String: String] = [:]
@@ -174,5 +185,62 @@ import Testing
         #expect(channel.received == (1...6).map { f.batch($0) })
         #expect(!report.yielded)
         #expect(try f.outbox().isEmpty)
+    }
+
+    // MARK: several batches at the channel at once
+
+    @Test func aWindowOfThreeKeepsThreeBatchesAtTheChannelAndSendsEachDeltaOnce() async throws {
+        let f = try Fixture()
+        defer { f.cleanUp() }
+        let channel = Channel(together: 3)
+        let report = try await f.push(through: channel, inFlight: 3)
+        #expect(channel.mostBatchesAtOnce == 3)
+        #expect(Set(channel.received) == Set((1...6).map { f.batch($0) }))
+        #expect(channel.received.count == 6)
+        #expect(try f.outbox().isEmpty)
+        #expect(report.pushed[.create] == 23)
+        #expect(report.pushError == nil)
+        #expect(try f.store.listedCounts()["c"] == 23)
+    }
+
+    @Test func afterAFailedBatchTheBatchesAtTheChannelAreRecordedAndNoMoreLeave() async throws {
+        let f = try Fixture()
+        defer { f.cleanUp() }
+        let second = f.batch(2)
+        // Batches 1-3 leave at once; 1's answer lets 4 leave; 2's failure stops the push after 3 and 4.
+        let channel = Channel(together: 3) { _, skus in skus == second ? .fail : .acknowledge }
+        let report = try await f.push(through: channel, inFlight: 3)
+        #expect(Set(channel.received) == Set((1...4).map { f.batch($0) }))
+        var expected: [String: String] = [:]
+        for sku in second { expected[sku] = "1 true true" }  // sent once, retried later
+        for sku in f.order.dropFirst(16) { expected[sku] = "0 false false" }  // never sent
+        #expect(try f.outbox() == expected)
+        #expect(report.pushed[.create] == 12)
+        #expect(report.pushError?.contains("unavailable") == true)
+    }
+
+    @Test func afterAnUnconfirmedBatchTheBatchesAtTheChannelAreRecordedAndNoMoreLeave() async throws {
+        let f = try Fixture()
+        defer { f.cleanUp() }
+        let second = f.batch(2)
+        let channel = Channel(together: 3) { _, skus in skus == second ? .leavePending : .acknowledge }
+        let report = try await f.push(through: channel, inFlight: 3)
+        #expect(Set(channel.received) == Set((1...4).map { f.batch($0) }))
+        var expected: [String: String] = [:]
+        for sku in second.dropFirst() { expected[sku] = "1 true false" }
+        for sku in f.order.dropFirst(16) { expected[sku] = "0 false false" }
+        #expect(try f.outbox() == expected)
+        #expect(report.pushed[.create] == 13)
+        #expect(report.pushError?.contains("3 deltas sent but not confirmed") == true)
+    }
+
+    @Test func aFeedChangeWaitingLetsOnlyTheFirstBatchLeaveWhateverTheWindow() async throws {
+        let f = try Fixture()
+        defer { f.cleanUp() }
+        let channel = Channel()
+        let report = try await f.push(through: channel, inFlight: 3, shouldYield: { true })
+        #expect(channel.received == [f.batch(1)])
+        #expect(report.yielded)
+        #expect(try f.outbox() == Dictionary(uniqueKeysWithValues: f.order.dropFirst(4).map { ($0, "0 false false") }))
     }
 }

@@ -79,8 +79,9 @@ import Testing
               feeds: [{ name: "products", source: "../feeds/products.csv", currency: "SEK", locale: "sv_SE",
                         guards: { max_zero_pct: 100 } }],
               channels: [
+                // Batches of 7: a sync of 30-40 SKUs has several batches out at once (`batches_in_flight`: 4).
                 { name: "meta", type: "meta", base_url: "\(base)/meta/v21.0", catalog_id: "1", token_file: "token",
-                  poll_interval: "50ms", unconfirmed_after: "3s" },
+                  poll_interval: "50ms", unconfirmed_after: "3s", batch_size: 7 },
                 { name: "google", type: "google", base_url: "\(base)/google", merchant_id: "2", data_source: "3",
                   token_file: "token", feed_label: "SE", content_language: "sv" },
                 { name: "pinterest", type: "pinterest", base_url: "\(base)/pinterest/v5", token_file: "token",

@@ -13,10 +13,15 @@ public struct ChannelConfig: Sendable {
     /// File channel: the folder that receives the batch files.
     public var path: URL?
     public var batchSize: Int
+    /// How many batches the channel may have at once (`batches_in_flight`): a platform that confirms a batch only
+    /// when asked later (Meta) works on the next ones meanwhile. 1 for the others: their answer comes with the request.
+    public var batchesInFlight: Int
     public var rules: ChannelRules
     public var verifySeconds: Double?
     /// Platform channels (and webhook): how to reach the API.
     public var platform: PlatformConfig?
+
+    static let maxBatchesInFlight = 16
 
     init(_ o: inout ConfigObject, resolve: (String) -> URL) throws(ConfigError) {
         name = try o.requiredString("name")
@@ -31,6 +36,10 @@ public struct ChannelConfig: Sendable {
         path = try o.string("path").map(resolve)
         if type == .file && path == nil { throw o.error("path", "is required for a file channel") }
         batchSize = try o.integer("batch_size", minimum: 1) ?? 5_000
+        batchesInFlight = try o.integer("batches_in_flight", minimum: 1) ?? (type == .meta ? 4 : 1)
+        guard batchesInFlight <= Self.maxBatchesInFlight else {
+            throw o.error("batches_in_flight", "must be at most \(Self.maxBatchesInFlight)")
+        }
         if type != .file { platform = try PlatformConfig(&o, type: type, resolve: resolve) }
         var policy = StockPolicy()
         var allocation = StockAllocation.shared
