@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Channels
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -107,17 +108,8 @@ struct FeedFetcher {
     /// download stay newer than the feed, a copy older than the one last applied is held, and `max_age` counts from
     /// the export.
     static func modificationTime(lastModified: String?, date: String?, requestedAt: Date) -> Date? {
-        guard let modified = lastModified.flatMap(httpDate) else { return nil }
-        guard let served = date.flatMap(httpDate) else { return min(modified, requestedAt) }
+        guard let modified = lastModified.flatMap(HTTPDate.parse) else { return nil }
+        guard let served = date.flatMap(HTTPDate.parse) else { return min(modified, requestedAt) }
         return requestedAt.addingTimeInterval(-max(0, served.timeIntervalSince(modified)))
-    }
-
-    /// An HTTP date as servers must send it (RFC 9110 IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`).
-    static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.date(from: text.trimmingCharacters(in: .whitespaces))
     }
 }

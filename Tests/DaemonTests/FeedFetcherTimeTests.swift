@@ -29,10 +29,16 @@ import Testing
     @Test func withoutAReadableLastModifiedTheDownloadKeepsItsOwnTime() {
         #expect(FeedFetcher.modificationTime(lastModified: nil, date: "Mon, 30 Nov 2026 01:53:20 GMT",
                                              requestedAt: requestedAt) == nil)
-        // RFC 850 and asctime dates are obsolete: servers must send IMF-fixdate.
-        #expect(FeedFetcher.modificationTime(lastModified: "Monday, 30-Nov-26 21:30:00 GMT", date: nil,
-                                             requestedAt: requestedAt) == nil)
         #expect(FeedFetcher.modificationTime(lastModified: "yesterday", date: nil, requestedAt: requestedAt) == nil)
+    }
+
+    @Test func theObsoleteDateFormsAreReadToo() {
+        // RFC 9110 §5.6.7: servers send IMF-fixdate, recipients accept RFC 850 and asctime dates as well.
+        let expected = requestedAt.addingTimeInterval(-12_200)  // Sun, 29 Nov 2026 21:30:00 GMT
+        for text in ["Sunday, 29-Nov-26 21:30:00 GMT", "Sun Nov 29 21:30:00 2026"] {
+            #expect(FeedFetcher.modificationTime(lastModified: text, date: nil, requestedAt: requestedAt) == expected,
+                    "\(text)")
+        }
     }
 
     /// What `FeedFetcher` relies on to tell the same copy downloaded again from a changed one.
